@@ -1,0 +1,107 @@
+"""Physical and system constants, each with its source.
+
+Units are SI (metres, seconds, radians) unless the name says otherwise.
+Every system has its own gravitational parameter and Earth rotation rate:
+reusing the GPS values for BeiDou or GLONASS is a classic source of
+metre-level errors (see docs/domain.md, pitfall 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+# --- Speed of light ---------------------------------------------------------
+#: Speed of light in vacuum [m/s] (IS-GPS-200, BDS-SIS-ICD, GLONASS ICD all use it).
+C_LIGHT_M_S = 299_792_458.0
+
+# --- BeiDou (CGCS2000), BDS-SIS-ICD-B1I 3.0 §5.2.4.1 and -B1C 1.0 §7.8 ----------
+#: Earth gravitational constant for BeiDou users [m^3/s^2] (BDS-SIS-ICD-B1I 3.0, Table 5-11).
+BDS_GM_M3_S2 = 3.986004418e14
+#: Earth rotation rate of CGCS2000 [rad/s] (BDS-SIS-ICD-B1I 3.0, Table 5-11).
+BDS_OMEGA_E_RAD_S = 7.2921150e-5
+#: Semi-major axis of the CGCS2000 ellipsoid [m].
+CGCS2000_A_M = 6_378_137.0
+#: Flattening of the CGCS2000 ellipsoid.
+CGCS2000_F = 1.0 / 298.257222101
+#: Inclination of the GEO orbit reference plane, used in the BDS GEO rotation
+#: R_X(-5 deg) (BDS-SIS-ICD-B1I 3.0 §5.2.4.12, Table 5-12) [rad].
+BDS_GEO_TILT_RAD = math.radians(-5.0)
+#: Reference semi-major axis of BDS-3 CNAV messages (A_ref for MEO / IGSO+GEO),
+#: BDS-SIS-ICD-B1C 1.0 §7.8 [m]. RINEX 4 stores sqrt(A0) directly, so these
+#: serve only the sanity screening of orbit radii.
+BDS_AREF_MEO_M = 27_906_100.0
+BDS_AREF_IGSO_GEO_M = 42_162_200.0
+
+# --- GPS / Galileo (for the system-agnostic Keplerian path) -----------------
+#: GPS Earth gravitational constant [m^3/s^2] (IS-GPS-200 §20.3.3.4.3.1).
+GPS_GM_M3_S2 = 3.986005e14
+#: WGS-84 Earth rotation rate [rad/s] (IS-GPS-200 §20.3.3.4.3.1).
+GPS_OMEGA_E_RAD_S = 7.2921151467e-5
+#: Galileo Earth gravitational constant [m^3/s^2] (Galileo OS SIS ICD 2.0 §5.1.1).
+GAL_GM_M3_S2 = 3.986004418e14
+#: Galileo Earth rotation rate [rad/s] (Galileo OS SIS ICD 2.0 §5.1.1).
+GAL_OMEGA_E_RAD_S = 7.2921151467e-5
+
+# --- GLONASS (PZ-90.11), GLONASS ICD L1/L2 ed. 5.1 (2008) §3.1.3, App. A.3.1.2 -
+#: Earth gravitational constant in PZ-90.11 [m^3/s^2].
+GLO_GM_M3_S2 = 3.986004418e14
+#: Semi-major axis of the PZ-90.11 ellipsoid [m].
+GLO_AE_M = 6_378_136.0
+#: Second zonal harmonic of the geopotential, J2 (PZ-90.11).
+GLO_J2 = 1.08262575e-3
+#: Earth rotation rate in PZ-90.11 [rad/s].
+GLO_OMEGA_E_RAD_S = 7.292115e-5
+#: Validity of a GLONASS broadcast state vector around t_b: ±15 min
+#: (GLONASS ICD ed. 5.1 App. A.3.1.2; RINEX files carry one every 30 min) [s].
+GLO_FIT_HALF_WINDOW_S = 15 * 60.0
+#: Largest Runge-Kutta step used to integrate a GLONASS state vector [s].
+#: RTKLIB uses 60 s; a 30 s step changes positions by well under a millimetre
+#: (checked in tests/test_orbits_glonass.py).
+GLO_RK4_MAX_STEP_S = 60.0
+
+# --- BeiDou validity ---------------------------------------------------------
+#: Half-width of the window around toe in which a BeiDou D1/D2/CNAV ephemeris
+#: is used [s]. Ephemerides are refreshed hourly (BDS OS PS 3.0 §2.3), so the
+#: closest record is at most 30 min old; one hour also bridges a single missed
+#: upload. RTKLIB allows 6 h (MAXDTOE_CMP), which hides stale data.
+BDS_FIT_HALF_WINDOW_S = 3600.0
+
+# --- Time ---------------------------------------------------------------------
+#: GPST - BDT [s]: BDT started at 2006-01-01 00:00:00 UTC, when GPST - UTC was 14 s
+#: (BDS-SIS-ICD-B1I 3.0 §5.2.2; RTKLIB gpst2bdt()).
+GPST_MINUS_BDT_S = 14.0
+#: GPS week in which BDT week 0 starts (2006-01-01 is GPS week 1356, day 0).
+BDT_WEEK0_IN_GPS_WEEKS = 1356
+#: GLONASS time minus UTC(SU) [s] (GLONASS ICD ed. 5.1 §3.3.3).
+GLONASST_MINUS_UTC_S = 3 * 3600.0
+#: Seconds per week.
+SECONDS_PER_WEEK = 604_800.0
+#: Seconds per day.
+SECONDS_PER_DAY = 86_400.0
+
+# --- Orbit-class plausibility (sanity screening) ------------------------------
+#: Expected orbit radii [m] of each BeiDou orbit class and of GLONASS, with the
+#: tolerance beyond which a "healthy" record is rejected as implausible.
+#: MEO: a = 27,906 km, IGSO/GEO: a = 42,164 km (BDS OS PS 3.0 §4.1);
+#: GLONASS: a = 25,510 km (GLONASS ICD ed. 5.1 §3.5). Eccentricities are
+#: below 0.01, so |r| stays within ~0.5 % of a; 3 % leaves room for anything real.
+ORBIT_RADIUS_M = {
+    "MEO": 27_906_100.0,
+    "IGSO": 42_164_000.0,
+    "GEO": 42_164_000.0,
+    "GLONASS": 25_510_000.0,
+}
+ORBIT_RADIUS_REL_TOL = 0.03
+#: Largest position jump [m] between two consecutive ephemerides of one
+#: satellite, evaluated at the switch-over epoch, that is still plausible.
+#: Real overlaps are 0.1-0.2 m (BDS) and ~1-3 m (GLONASS) (docs/domain.md §4.1-4.2);
+#: a kilometre means one of the two records is wrong.
+SWITCHOVER_JUMP_MAX_M = 1000.0
+
+# --- WGS 84 ellipsoid (coverage grids) ------------------------------------------
+#: Semi-major axis of the WGS 84 ellipsoid [m] (NGA.STND.0036 1.0.0 WGS84 (2014), Table 3.1).
+#: Grid points of the coverage engine are placed on this ellipsoid; CGCS2000 and
+#: PZ-90.11 differ from it by < 1 m in position, negligible for visibility and DOP.
+WGS84_A_M = 6_378_137.0
+#: Flattening of the WGS 84 ellipsoid (NGA.STND.0036 1.0.0 (2014), Table 3.1).
+WGS84_F = 1.0 / 298.257223563
