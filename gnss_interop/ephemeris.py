@@ -369,8 +369,10 @@ class Ephemerides:
     # ------------------------------------------------------------- positions
     def _positions_s(self, t: NDArray[np.float64], svs: Sequence[str]
                      ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """(T, S, 3) positions [m] at GPST seconds ``t``; NaN where no record is valid."""
+        """(T, S, 3) positions [m] at GPST seconds ``t``, and a (T, S) mask of the epochs that
+        no record covers at all (healthy or not): those are out of range."""
         out = np.full((t.size, len(svs), 3), np.nan)
+        uncovered = np.zeros((t.size, len(svs)), dtype=bool)
         for system, fn in ((System.BEIDOU, _kepler_at), (System.GLONASS, _glonass_at)):
             cols = np.array([i for i, s in enumerate(svs) if s[0] == system.letter], dtype=np.int64)
             if cols.size == 0:
@@ -391,7 +393,12 @@ class Ephemerides:
             if np.any(ok):
                 flat[ok] = fn(rec, idx[ok], q_t[ok])
             out[:, cols, :] = flat.reshape(t.size, cols.size, 3)
-        return out, np.isfinite(out[..., 0])
+            # epochs left without a record: covered by an unhealthy one, or by none at all?
+            any_rec = _select(rec, rec_sv_idx, q_sv[~ok], q_t[~ok], rec_sv_idx >= 0)
+            none = np.zeros(q_t.size, dtype=bool)
+            none[np.flatnonzero(~ok)[any_rec < 0]] = True
+            uncovered[:, cols] = none.reshape(t.size, cols.size)
+        return out, uncovered
 
     def positions(self, times: ArrayLike, svs: Sequence[str] | None = None) -> xr.DataArray:
         """Earth-fixed satellite positions at GPST epochs.
@@ -413,7 +420,9 @@ class Ephemerides:
             difference is negligible for visibility and DOP). NaN where no
             healthy record is valid at that epoch; a single
             :class:`~gnss_interop.errors.EphemerisRangeWarning` then lists the
-            satellites and how many epochs each lacks.
+            satellites and how many epochs each lacks. Also NaN, without a
+            warning, where only records flagged unhealthy cover the epoch (the
+            operator set the satellite unhealthy: it must not be used).
         """
         t_dt = np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel()
         t = to_gpst_seconds(t_dt)
@@ -421,12 +430,12 @@ class Ephemerides:
         unknown = [s for s in svs if s[0] not in ("C", "R")]
         if unknown:
             raise ValueError(f"only BeiDou (C..) and GLONASS (R..) satellites are supported, got {unknown}")
-        pos, ok = self._positions_s(t, svs)
-        missing = (~ok).sum(axis=0)
+        pos, uncovered = self._positions_s(t, svs)
+        missing = uncovered.sum(axis=0)
         if np.any(missing):
             parts = [f"{s} ({m})" for s, m in zip(svs, missing) if m]
             warnings.warn(
-                f"no healthy ephemeris valid at some of the {t.size} requested epochs for "
+                f"requested epochs outside every ephemeris validity window for "
                 f"{len(parts)} satellite(s) [epochs missing]: {', '.join(parts)}. Their positions "
                 f"are NaN there (validity: ±{BDS_FIT_HALF_WINDOW_S / 3600:g} h around BeiDou toe, "
                 f"±{GLO_FIT_HALF_WINDOW_S / 60:g} min around GLONASS t_b; near day boundaries "
