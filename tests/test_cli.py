@@ -1,0 +1,66 @@
+"""Command line: orbits and validate, as a user runs them."""
+
+import csv
+
+import numpy as np
+import xarray as xr
+from typer.testing import CliRunner
+
+from conftest import BRD4, SEPT, SP3
+from gnss_interop.cli import app
+
+runner = CliRunner()
+
+
+def test_orbits_csv(tmp_path):
+    out = tmp_path / "orbits.csv"
+    res = runner.invoke(app, ["orbits", str(BRD4), "--start", "2023-03-12T06:00:00",
+                              "--end", "2023-03-12T07:00:00", "--step", "600", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.reader(out.open()))
+    assert rows[0] == ["time_gpst", "sv", "x_m", "y_m", "z_m"]
+    # 7 epochs x (44 BeiDou + 24 GLONASS) minus C14 and C35, flagged unhealthy then
+    assert len(rows) - 1 == 7 * 66
+    r = np.linalg.norm(np.array([[float(v) for v in row[2:]] for row in rows[1:]]), axis=1)
+    assert r.min() > 2.5e7
+
+
+def test_orbits_netcdf(tmp_path):
+    out = tmp_path / "orbits.nc"
+    # R07's first t_b is 04:15 UTC: its window opens at 04:00:18 GPST
+    res = runner.invoke(app, ["orbits", str(SEPT), "--start", "2023-07-08T04:05",
+                              "--end", "2023-07-08T04:30", "--step", "300", "--out", str(out),
+                              "--sv", "C19", "--sv", "R07"])
+    assert res.exit_code == 0, res.output
+    ds = xr.open_dataset(out)
+    assert ds["position"].dims == ("time", "sv", "xyz")
+    assert list(ds.sv.values) == ["C19", "R07"]
+    assert ds["position"].attrs["time_scale"] == "GPST"
+    assert np.isfinite(ds["position"].values).all()
+
+
+def test_validate_prints_table():
+    res = runner.invoke(app, ["validate", str(SEPT), "--sp3", str(SP3)])
+    assert res.exit_code == 0, res.output
+    lines = [l.split() for l in res.output.splitlines()]
+    meo = next(l for l in lines if l[:2] == ["BeiDou", "MEO"])
+    assert int(meo[2]) >= 8 and float(meo[4]) < 2.0
+    assert any(l[:2] == ["GLONASS", "GLONASS"] for l in lines)
+    assert "excluded by sanity screening: none" in res.output
+
+
+def test_bad_file_is_a_clean_error(tmp_path):
+    bad = tmp_path / "bad.rnx"
+    bad.write_text("garbage\n")
+    res = runner.invoke(app, ["orbits", str(bad), "--start", "2023-03-12", "--end", "2023-03-12T01:00"])
+    assert res.exit_code == 2
+    assert "bad.rnx, line 1: not a RINEX file" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_bad_output_suffix_writes_nothing(tmp_path):
+    out = tmp_path / "orbits.txt"
+    res = runner.invoke(app, ["orbits", str(SEPT), "--start", "2023-07-08T04:00",
+                              "--end", "2023-07-08T04:10", "--out", str(out)])
+    assert res.exit_code == 2 and "must end in .csv or .nc" in res.output
+    assert list(tmp_path.iterdir()) == []
