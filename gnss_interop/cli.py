@@ -167,5 +167,21 @@ def validate(
         typer.echo(f"no healthy record: {', '.join(eph.unusable_svs)}")
 
 
+@app.command()
+def almanac(
+    out: Annotated[Path, typer.Option(help="Output RINEX 4 file (.rnx or .rnx.gz).")] =
+        Path("nominal_bds3_glonass.rnx.gz"),
+    day: Annotated[str, typer.Option(help="GPST day the file covers (YYYY-MM-DD).")] = "2024-01-01",
+) -> None:
+    """Write the nominal BDS-3 + GLONASS constellations as a RINEX 4 navigation file."""
+    from .nominal import write_nominal_rinex
+
+    try:
+        np.datetime64(day, "D")
+    except ValueError:
+        _fail(f"--day must be YYYY-MM-DD, got {day!r}")
+    typer.echo(f"wrote {write_nominal_rinex(out, day=day)}")
+
+
 def main() -> None:  # pragma: no cover - console entry point alternative
     app()

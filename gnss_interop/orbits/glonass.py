@@ -45,6 +45,17 @@ def propagate_glonass(
     dt_s: NDArray[np.float64],
     max_step_s: float = GLO_RK4_MAX_STEP_S,
 ) -> NDArray[np.float64]:
+    """Positions only: see :func:`propagate_glonass_state`."""
+    return propagate_glonass_state(pos_m, vel_m_s, acc_m_s2, dt_s, max_step_s)[:, :3]
+
+
+def propagate_glonass_state(
+    pos_m: NDArray[np.float64],
+    vel_m_s: NDArray[np.float64],
+    acc_m_s2: NDArray[np.float64],
+    dt_s: NDArray[np.float64],
+    max_step_s: float = GLO_RK4_MAX_STEP_S,
+) -> NDArray[np.float64]:
     """Propagate broadcast GLONASS state vectors by ``dt_s`` seconds.
 
     Parameters
@@ -60,13 +71,13 @@ def propagate_glonass(
 
     Returns
     -------
-    ndarray, shape (n, 3)
-        Positions at t_b + dt [m], PZ-90.11 (Earth-fixed).
+    ndarray, shape (n, 6)
+        Position [m] and velocity [m/s] at t_b + dt, PZ-90.11 (Earth-fixed).
     """
     dt = np.asarray(dt_s, dtype=np.float64)
     state = np.concatenate([np.asarray(pos_m, float), np.asarray(vel_m_s, float)], axis=-1)
     if dt.size == 0:
-        return state[:, :3]
+        return state
     acc = np.asarray(acc_m_s2, dtype=np.float64)
     n_steps = max(1, math.ceil(float(np.max(np.abs(dt))) / max_step_s - 1e-9))
     h = (dt / n_steps)[:, None]
@@ -76,4 +87,4 @@ def propagate_glonass(
         k3 = _derivative(state + 0.5 * h * k2, acc)
         k4 = _derivative(state + h * k3, acc)
         state = state + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-    return state[:, :3]
+    return state
