@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[maps,geotiff,test]'
+	$(BIN)/python -m pip install --quiet -e '.[geotiff,test]'
 	@touch $(STAMP)
 
 run: $(STAMP)

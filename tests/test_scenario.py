@@ -1,0 +1,194 @@
+"""Scenario files: validation messages, and what each degradation does to the results."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gnss_interop import GnssInputError
+from gnss_interop.regions import Circle
+from gnss_interop.scenario import (
+    DEFAULT_SCENARIO_FILE,
+    load_scenario_file,
+    run_scenarios,
+    scenario_file_from_dict,
+)
+
+BASE = {
+    "almanac": "nominal",
+    "start": "2024-01-01T00:00:00",
+    "end": "2024-01-01T03:00:00",
+    "step_s": 900,
+    "grid": {"resolution_deg": 10.0},
+}
+
+
+def _spec(*scenarios, **over):
+    d = dict(BASE, **over)
+    d["scenario"] = list(scenarios)
+    return scenario_file_from_dict(d)
+
+
+def _run(*scenarios, **over):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {r.name: r for r in run_scenarios(_spec(*scenarios, **over), threads=1)}
+
+
+def _grid(ds):
+    return np.meshgrid(ds.lat.values, ds.lon.values, indexing="ij")
+
+
+# --------------------------------------------------------------- validation
+@pytest.mark.parametrize("scenario, message", [
+    ({"name": "x", "degradation": [{"type": "deny", "system": "C",
+                                    "region": {"circle": {"lat": 10, "lon": 20, "radius_km": -5}}}]},
+     r"scenario\.0\.degradation\.0\.deny\.region\..*radius_km = -5.*greater than 0"),
+    ({"name": "x", "degradation": [{"type": "deny", "system": "G"}]},
+     r"scenario\.0\.degradation\.0\.deny\.system = \"G\""),
+    ({"name": "x", "degradation": [{"type": "flood"}]},
+     r"scenario\.0\.degradation\.0 = .*does not match any of the expected tags"),
+    ({"name": "x", "degradation": [{"type": "jammer", "lat": 1, "lon": 2, "height_m": 3,
+                                    "eirp_dbw": 10, "bands": ["L7"]}]},
+     r"scenario\.0\.degradation\.0\.jammer\.bands = \[\"L7\"\].*unknown band 'L7'"),
+    ({"name": "x", "degradation": [{"type": "outage", "satellites": ["C1"]}]},
+     r"scenario\.0\.degradation\.0\.outage\.satellites\.0 = \"C1\""),
+    ({"name": "bad name!"}, r"scenario\.0\.name = \"bad name!\""),
+    ({"name": "x", "colour": "red"}, r"scenario\.0\.colour = \"red\": Extra inputs"),
+])
+def test_validation_names_field_and_value(scenario, message):
+    with pytest.raises(GnssInputError, match=message):
+        _spec(scenario)
+
+
+def test_file_level_checks(tmp_path):
+    with pytest.raises(GnssInputError, match="exactly one of 'ephemerides'"):
+        scenario_file_from_dict(dict(BASE, ephemerides=["a.rnx"], scenario=[{"name": "a"}]))
+    with pytest.raises(GnssInputError, match=r"end \(2023-01-01\) must be after start"):
+        scenario_file_from_dict(dict(BASE, end="2023-01-01", scenario=[{"name": "a"}]))
+    with pytest.raises(GnssInputError, match=r"repeated: \['a'\]"):
+        scenario_file_from_dict(dict(BASE, scenario=[{"name": "a"}, {"name": "a"}]))
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\nstart = \n')
+    with pytest.raises(GnssInputError, match=r"bad\.toml: not valid TOML: .*line 2"):
+        load_scenario_file(bad)
+
+
+def test_default_scenario_file_is_valid():
+    spec, base = load_scenario_file(DEFAULT_SCENARIO_FILE)
+    assert [s.name for s in spec.scenario] == [
+        "baseline", "beidou-denied-global", "glonass-denied-global", "beidou-denied-beijing",
+        "glonass-denied-moscow"]
+    assert spec.almanac == "nominal"
+
+
+# ------------------------------------------------------------------ effects
+@pytest.fixture(scope="module")
+def regional():
+    circle = {"circle": {"lat": 40.0, "lon": 110.0, "radius_km": 2500}}
+    return _run({"name": "baseline"},
+                {"name": "deny-c", "degradation": [{"type": "deny", "system": "C", "region": circle}]},
+                {"name": "deny-c-global", "degradation": [{"type": "deny", "system": "C"}]})
+
+
+def test_regional_denial_changes_only_inside(regional):
+    base, den = regional["baseline"].dataset, regional["deny-c"].dataset
+    lat2, lon2 = _grid(base)
+    inside = Circle(40.0, 110.0, 2500).contains(lat2, lon2)
+    assert inside.sum() >= 3
+    for var in ("availability", "nsat_mean", "pdop_mean", "pdop_p95"):
+        b, d = base[var].values, den[var].values
+        np.testing.assert_array_equal(b[:, ~inside], d[:, ~inside])
+    c = list(base.config.values).index("C")
+    assert np.all(den["nsat_mean"].values[c][inside] == 0)
+    assert np.all(den["availability"].values[c][inside] == 0)
+    assert np.all(np.isinf(den["pdop_max"].values[c][inside]))
+
+
+def test_backup_equals_other_system_inside_denial(regional):
+    for name in ("deny-c", "deny-c-global"):
+        ds = regional[name].dataset
+        backup = ds["backup_availability_C"].values
+        r = ds["availability"].sel(config="R").values
+        inside = np.isfinite(backup)
+        assert inside.any()
+        np.testing.assert_array_equal(backup[inside], r[inside])
+    assert np.isfinite(regional["deny-c-global"].dataset["backup_availability_C"].values).all()
+
+
+def test_global_denial_equals_a_run_without_that_system():
+    """The composition is exact: C+R with BeiDou denied is a direct run with no BeiDou satellite."""
+    from gnss_interop import load_ephemerides
+    from gnss_interop.configs import Configuration
+    from gnss_interop.coverage import compute_grid
+    from gnss_interop.grid import GridSpec
+    from gnss_interop.scenario import SHIPPED_ALMANACS
+
+    res = _run({"name": "deny-c", "degradation": [{"type": "deny", "system": "C"}]})["deny-c"].dataset
+    eph = load_ephemerides(SHIPPED_ALMANACS["nominal"])
+    times = np.arange(np.datetime64("2024-01-01T00:00"), np.datetime64("2024-01-01T03:00"),
+                      np.timedelta64(900, "s")).astype("datetime64[ns]")
+    pos = eph.positions(times)
+    pos = pos.where(~pos.sv.str.startswith("C"))
+    direct = compute_grid(pos, GridSpec.global_grid(10.0), configs=[Configuration.parse("C+R")],
+                          threads=1)
+    for var in ("availability", "nsat_mean", "pdop_mean", "gdop_mean", "tdop_p95"):
+        np.testing.assert_allclose(res[var].sel(config="C+R").values,
+                                   direct[var].sel(config="C+R").values, rtol=1e-12)
+
+
+def test_jammer_denies_within_its_radius_only():
+    jam = {"type": "jammer", "lat": 30.0, "lon": 100.0, "height_m": 10_000, "eirp_dbw": 30.0,
+           "bands": ["G1"]}
+    res = _run({"name": "base"}, {"name": "jam", "degradation": [jam]})
+    base, j = res["base"].dataset, res["jam"].dataset
+    lat2, lon2 = _grid(base)
+    inside = Circle(30.0, 100.0, 412.0).contains(lat2, lon2)
+    r = list(base.config.values).index("R")
+    c = list(base.config.values).index("C")
+    np.testing.assert_array_equal(j["nsat_mean"].values[r][inside], 0)
+    np.testing.assert_array_equal(j["nsat_mean"].values[:, ~inside], base["nsat_mean"].values[:, ~inside])
+    np.testing.assert_array_equal(j["nsat_mean"].values[c], base["nsat_mean"].values[c])  # G1 only
+    assert any("412 km" in label for label, _ in res["jam"].regions)
+
+
+def test_outage_of_listed_and_random_satellites():
+    res = _run({"name": "base"},
+               {"name": "fixed", "degradation": [{"type": "outage", "satellites": ["C19", "C20", "R01"]}]},
+               {"name": "rand", "degradation": [{"type": "outage", "random": {"C": 6}, "trials": 3,
+                                                 "seed": 7}]})
+    base = res["base"].dataset["nsat_mean"]
+    assert (res["fixed"].dataset["nsat_mean"] <= base).all()
+    assert (res["fixed"].dataset["nsat_mean"].sum() < base.sum())
+    rand = res["rand"].dataset
+    assert rand.attrs["outage_trials"] == 3
+    assert (rand["availability_worst"] <= rand["availability"] + 1e-12).all()
+    np.testing.assert_allclose(rand["nsat_mean"].sel(config="R"), base.sel(config="R"), rtol=1e-12)
+    again = _run({"name": "rand", "degradation": [{"type": "outage", "random": {"C": 6},
+                                                   "trials": 3, "seed": 7}]})["rand"].dataset
+    np.testing.assert_array_equal(again["availability"].values, rand["availability"].values)
+
+
+def test_raised_mask_only_inside_region():
+    box = {"box": {"lat_min": 20, "lat_max": 50, "lon_min": 90, "lon_max": 130}}
+    res = _run({"name": "base"},
+               {"name": "urban", "degradation": [{"type": "mask", "elevation_deg": 30, "region": box}]},
+               {"name": "urban-all", "degradation": [{"type": "mask", "elevation_deg": 30}]})
+    base, urb, allm = (res[k].dataset["nsat_mean"].values for k in ("base", "urban", "urban-all"))
+    ds = res["base"].dataset
+    lat2, lon2 = _grid(ds)
+    inside = (lat2 >= 20) & (lat2 <= 50) & (lon2 >= 90) & (lon2 <= 130)
+    np.testing.assert_array_equal(urb[:, ~inside], base[:, ~inside])
+    np.testing.assert_array_equal(urb[:, inside], allm[:, inside])
+    assert np.all(urb[:, inside] < base[:, inside])
+
+
+def test_summary_rows(regional):
+    rows = regional["deny-c"].summary
+    areas = {r["area"] for r in rows}
+    assert "global" in areas and "lat +30..+60" in areas
+    assert any(a.startswith("inside: ") for a in areas)
+    inside_c = next(r for r in rows if r["area"].startswith("inside") and r["config"] == "C")
+    assert inside_c["availability_pct"] == 0.0 and inside_c["nsat_mean"] == 0.0
+    glob = {r["config"]: r for r in rows if r["area"] == "global"}
+    assert glob["C+R"]["availability_pct"] >= max(glob["C"]["availability_pct"], glob["R"]["availability_pct"])
