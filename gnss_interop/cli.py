@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import csv
-import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Annotated, Optional
@@ -17,6 +15,7 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
+from ._atomic import atomic_path
 from .errors import GnssDataWarning, GnssInputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -54,24 +53,6 @@ def _time_grid(start: str, end: str, step_s: float) -> np.ndarray:
     return np.arange(t0, t1 + step // 2, step)
 
 
-def atomic_write(path: Path, write, *, suffix: str | None = None) -> None:
-    """Write through ``write(tmp_path)`` to a temporary file, then rename over ``path``.
-
-    An interrupted or failed write never leaves a half-written ``path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix or ".tmp",
-                               dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _load(nav: list[Path]):
     from .ephemeris import load_ephemerides
 
@@ -103,13 +84,14 @@ def orbits(
     if suffix == ".nc":
         ds = pos.to_dataset()
         ds.attrs.update(source="; ".join(eph.sources), history=f"gnss-interop orbits {' '.join(sys.argv[1:])}")
-        atomic_write(out, lambda p: ds.to_netcdf(p, engine="netcdf4"))
+        with atomic_path(out) as tmp:
+            ds.to_netcdf(tmp, engine="netcdf4")
     elif suffix == ".csv":
-        def write(p: Path) -> None:
-            t_str = np.datetime_as_string(pos["time"].values, unit="ms")
-            svs = pos["sv"].values
-            xyz = pos.values
-            with open(p, "w", newline="") as fh:
+        t_str = np.datetime_as_string(pos["time"].values, unit="ms")
+        svs = pos["sv"].values
+        xyz = pos.values
+        with atomic_path(out) as tmp:
+            with open(tmp, "w", newline="") as fh:
                 w = csv.writer(fh)
                 w.writerow(["time_gpst", "sv", "x_m", "y_m", "z_m"])
                 for i, ts in enumerate(t_str):
@@ -117,7 +99,6 @@ def orbits(
                         x, y, z = xyz[i, j]
                         if np.isfinite(x):
                             w.writerow([ts, s, f"{x:.3f}", f"{y:.3f}", f"{z:.3f}"])
-        atomic_write(out, write)
     else:
         _fail(f"--out must end in .csv or .nc, got {out.name!r}")
     n_ok = int(np.isfinite(pos.values[..., 0]).sum())
@@ -183,5 +164,202 @@ def almanac(
     typer.echo(f"wrote {write_nominal_rinex(out, day=day)}")
 
 
+@app.command()
+def run(
+    scenario: Annotated[Optional[Path], typer.Argument(
+        help="Scenario file (TOML). Default: the built-in scenarios on the shipped nominal "
+             "almanac (almanacs/default_scenarios.toml).")] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("maps"),
+    overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out.")] = False,
+    pdf: Annotated[bool, typer.Option(help="Also write maps as PDF.")] = False,
+    svg: Annotated[bool, typer.Option(help="Also write maps as SVG.")] = False,
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only these scenarios.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Local dask.distributed workers.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a dask scheduler.")] = None,
+) -> None:
+    """Run denial scenarios: maps, grids (NetCDF, GeoTIFF), tables and an HTML report."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .job import run_job
+    from .scenario import DEFAULT_SCENARIO_FILE, load_scenario_file
+
+    _setup_warnings()
+    path = DEFAULT_SCENARIO_FILE if scenario is None else scenario
+    try:
+        spec, base_dir = load_scenario_file(path)
+    except GnssInputError as exc:
+        _fail(str(exc))
+    if only:
+        unknown = sorted(set(only) - {s.name for s in spec.scenario})
+        if unknown:
+            _fail(f"--only: no scenario named {', '.join(unknown)} in {path}")
+        spec = spec.model_copy(update={"scenario": [s for s in spec.scenario if s.name in only]})
+    formats = ["png"] + (["pdf"] if pdf else []) + (["svg"] if svg else [])
+    typer.echo(f"{spec.title}: {len(spec.scenario)} scenario(s) from {path}")
+    n_files = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"coverage {label}", total=total)
+            bar.update(tasks[label], completed=done)
+
+        files_task = bar.add_task("writing maps, grids, tables", total=None)
+
+        def on_file(p: Path) -> None:
+            nonlocal n_files
+            n_files += 1
+            bar.update(files_task, advance=1)
+
+        try:
+            result = run_job(spec, base_dir, out, overwrite=overwrite, formats=formats,
+                             workers=workers, scheduler=scheduler, progress=progress, on_file=on_file)
+        except GnssInputError as exc:
+            _fail(str(exc))
+    typer.echo(f"wrote {n_files} files under {result.out_dir}/; report: {result.report}")
+    for res in result.results:
+        glob = {r["config"]: r for r in res.summary if r["area"] == "global"}
+        cells = "  ".join(f"{c} {glob[c]['availability_pct']:.2f}%" for c in glob)
+        typer.echo(f"  {res.name:28} global availability  {cells}")
+
+
 def main() -> None:  # pragma: no cover - console entry point alternative
     app()
+
+
+# --- coverage commands (gnss_interop.coverage) ----------------------------------------------
+
+def _coverage_times(eph, start: Optional[str], end: Optional[str], step: float) -> np.ndarray:
+    """Epochs from --start/--end (GPST), defaulting to the ephemerides' usable span."""
+    lo, hi = eph.span_gpst
+    t0 = start if start is not None else str(lo.astype("datetime64[m]") + np.timedelta64(1, "m")
+                                             if lo != lo.astype("datetime64[m]") else lo)
+    t1 = end if end is not None else str(hi.astype("datetime64[m]"))
+    return _time_grid(str(t0), str(t1), step)
+
+
+def _coverage_mask(mask: float, horizon: Optional[str]):
+    from .masks import ElevationMask
+
+    try:
+        if horizon:
+            pairs = [tuple(float(v) for v in item.split(":")) for item in horizon.split(",")]
+            return ElevationMask.from_pairs(pairs, mask)
+        return ElevationMask(mask)
+    except ValueError as exc:
+        _fail(f"--mask/--horizon: {exc} (horizon format: 'az:el,az:el,...' in degrees)")
+
+
+@app.command()
+def grid(
+    nav: NavFiles,
+    start: Annotated[Optional[str], typer.Option(help="First epoch, ISO 8601, GPST "
+                                                      "(default: start of the ephemerides).")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last epoch (inclusive), ISO 8601, GPST.")] = None,
+    step: Annotated[float, typer.Option(help="Time step [s].")] = 60.0,
+    resolution: Annotated[float, typer.Option(help="Grid spacing [deg] (nodes; 1 deg global "
+                                                   "= 181 x 360 points).")] = 1.0,
+    mask: Annotated[float, typer.Option(help="Elevation mask [deg].")] = 5.0,
+    horizon: Annotated[Optional[str], typer.Option(
+        help="Azimuth-dependent horizon 'az:el,az:el,...' [deg]; the effective mask is "
+             "max(--mask, horizon).")] = None,
+    pdop_max: Annotated[float, typer.Option(help="PDOP threshold of the availability.")] = 6.0,
+    height: Annotated[float, typer.Option(help="Height above the WGS 84 ellipsoid [m].")] = 0.0,
+    bbox: Annotated[Optional[str], typer.Option(help="Box 'west,south,east,north' [deg] "
+                                                     "(default: global).")] = None,
+    keep_time: Annotated[bool, typer.Option(help="Also keep per-epoch values (small grids).")] = False,
+    workers: Annotated[Optional[int], typer.Option(help="Local dask.distributed workers.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of a dask scheduler.")] = None,
+    out: Annotated[Path, typer.Option(help="Output NetCDF file.")] = Path("grid.nc"),
+) -> None:
+    """Visibility, DOP and availability statistics over a grid (C, R, C+R, C+R/interop)."""
+    from rich.progress import Progress
+
+    from .configs import configurations_for
+    from .coverage import CoverageError, compute_grid, write_netcdf
+    from .grid import GridSpec
+
+    _setup_warnings()
+    eph = _load(nav)
+    times = _coverage_times(eph, start, end, step)
+    elev = _coverage_mask(mask, horizon)
+    try:
+        if bbox:
+            w, s, e, n = (float(v) for v in bbox.split(","))
+            spec = GridSpec.from_bbox(w, s, e, n, resolution, height_m=height)
+        else:
+            spec = GridSpec.global_grid(resolution, height_m=height)
+    except ValueError as exc:
+        _fail(f"--bbox/--resolution: {exc}")
+    configs = configurations_for(eph)
+    pos = eph.positions(times)
+    typer.echo(f"{spec.describe()}; {times.size} epochs {str(times[0])[:19]} .. "
+               f"{str(times[-1])[:19]} GPST; configurations {', '.join(c.name for c in configs)}")
+    try:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("coverage", total=None)
+            ds = compute_grid(pos, spec, mask=elev, configs=configs, pdop_max=pdop_max,
+                              keep_time=keep_time, workers=workers, scheduler=scheduler,
+                              progress=lambda d, t: bar.update(task, completed=d, total=t),
+                              input_files=[str(p) for p in nav])
+    except (CoverageError, ValueError) as exc:
+        _fail(str(exc))
+    write_netcdf(ds, out)
+    typer.echo(f"wrote {out}")
+    for c in ds["config"].values:
+        sub = ds.sel(config=c)
+        typer.echo(f"  {str(c):12} mean visible {float(sub.nsat_mean.mean()):5.1f}  "
+                   f"mean PDOP {float(sub.pdop_mean.mean()):5.2f}  availability "
+                   f"{100 * float(sub.availability.mean()):7.3f} % (grid mean, PDOP <= {pdop_max:g})")
+
+
+@app.command()
+def site(
+    nav: NavFiles,
+    lat: Annotated[float, typer.Option(help="Geodetic latitude [deg].")],
+    lon: Annotated[float, typer.Option(help="Longitude [deg].")],
+    height: Annotated[float, typer.Option(help="Height above the WGS 84 ellipsoid [m].")] = 0.0,
+    start: Annotated[Optional[str], typer.Option(help="First epoch, ISO 8601, GPST.")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last epoch (inclusive), ISO 8601, GPST.")] = None,
+    step: Annotated[float, typer.Option(help="Time step [s].")] = 60.0,
+    mask: Annotated[float, typer.Option(help="Elevation mask [deg].")] = 5.0,
+    horizon: Annotated[Optional[str], typer.Option(
+        help="Azimuth-dependent horizon 'az:el,az:el,...' [deg].")] = None,
+    pdop_max: Annotated[float, typer.Option(help="PDOP threshold of the availability.")] = 6.0,
+    out: Annotated[Path, typer.Option(help="Output CSV: time_gpst,config,nsat,gdop,pdop,hdop,"
+                                           "vdop,tdop.")] = Path("dop.csv"),
+    skyplot: Annotated[Optional[Path], typer.Option("--skyplot", help="Also write a sky plot "
+                                                                       "(PNG).")] = None,
+) -> None:
+    """Per-epoch visible satellites and DOPs at one site, per configuration."""
+    from .configs import configurations_for
+    from .coverage import CoverageError, compute_site, site_to_csv
+
+    _setup_warnings()
+    if not (-90.0 <= lat <= 90.0):
+        _fail(f"--lat must lie within [-90, 90], got {lat}")
+    eph = _load(nav)
+    times = _coverage_times(eph, start, end, step)
+    elev = _coverage_mask(mask, horizon)
+    configs = configurations_for(eph)
+    pos = eph.positions(times)
+    try:
+        ds = compute_site(pos, lat, lon, height, mask=elev, configs=configs, pdop_max=pdop_max)
+    except (CoverageError, ValueError) as exc:
+        _fail(str(exc))
+    site_to_csv(ds, out)
+    typer.echo(f"wrote {out}")
+    if skyplot is not None:
+        from .skyplot import skyplot as draw
+
+        typer.echo(f"wrote {draw(ds, skyplot)}")
+    for c in ds["config"].values:
+        sub = ds.sel(config=c)
+        pd_ = sub["pdop"].values
+        fin = pd_[np.isfinite(pd_)]
+        typer.echo(f"  {str(c):12} visible {int(sub.nsat.min())}-{int(sub.nsat.max())}  "
+                   f"PDOP {fin.min() if fin.size else float('inf'):.2f}-"
+                   f"{fin.max() if fin.size else float('inf'):.2f}  available "
+                   f"{100 * float(sub.available.mean()):.2f} %")

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._atomic import write_bytes_atomic
 from .constants import (
     BDS_GM_M3_S2,
     BDS_OMEGA_E_RAD_S,
@@ -244,7 +245,4 @@ def write_nominal_rinex(path: str | Path, day: str = "2024-01-01") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".gz":
         data = gzip.compress(data, mtime=0)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_bytes_atomic(path, data)

@@ -289,7 +289,7 @@ def _resolve(model: ScenarioModel, base_dir: Path, height_m: float) -> Degraded:
             region = region_from_spec(deg.region if deg.region == "global" else deg.region.spec(),
                                       base_dir)
             system = System.from_letter(deg.system)
-            label = deg.label or f"{system.name.title()} denied {region.describe()}"
+            label = deg.label or f"{system.display_name} denied {region.describe()}"
             d.denied.setdefault(system, []).append((label, region))
         elif isinstance(deg, JammerModel):
             jam = Jammer(deg.lat, deg.lon, deg.height_m, deg.eirp_dbw, tuple(deg.bands),
@@ -400,10 +400,10 @@ def _derived_layers(ds: xr.Dataset, degraded: Degraded, denied: dict[System, np.
         best_other = max(others, key=len)              # all other systems together
         layer = avail.sel(config=best_other).where(mask)
         ds[f"backup_availability_{system.letter}"] = layer.drop_vars("config", errors="ignore").assign_attrs(
-            long_name=f"availability still provided where {system.name.title()} is denied "
+            long_name=f"availability still provided where {system.display_name} is denied "
                       f"(configuration {best_other})",
-            units="1", comment=f"NaN outside the region where {system.name.title()} is denied",
-            **gm)
+            units="1", comment=f"NaN outside the region where {system.display_name} is denied",
+            nodata_label=f"outside the {system.display_name} denial region", **gm)
     if {"C", "R", "C+R"} <= set(configs):
         single = np.maximum(avail.sel(config="C"), avail.sel(config="R"))
         ds["combination_gain_availability"] = (avail.sel(config="C+R") - single).drop_vars(

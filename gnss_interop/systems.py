@@ -41,6 +41,11 @@ class System(Enum):
         raise ValueError(f"unknown satellite system letter {letter!r}; known: {known}")
 
     @property
+    def display_name(self) -> str:
+        """Name as the operators write it: ``"BeiDou"``, ``"GLONASS"``, ``"GPS"``, ``"Galileo"``."""
+        return {"BEIDOU": "BeiDou", "GLONASS": "GLONASS", "GPS": "GPS", "GALILEO": "Galileo"}[self.name]
+
+    @property
     def code(self) -> int:
         """Small integer used in numeric arrays (stable: order of definition)."""
         return list(System).index(self)

@@ -1,0 +1,172 @@
+"""The main job: run a scenario file and write maps, grids, tables and one HTML report.
+
+Layout under the output folder (default ``maps/``)::
+
+    run.json                 manifest: definition hash, inputs, software version, files
+    report.html              self-contained report (maps embedded, tables, definitions)
+    summary.csv / .md        area-weighted summaries of every scenario
+    <scenario>/coverage.nc   all layers (CF NetCDF)
+    <scenario>/*.tif         GeoTIFF of availability per configuration and derived layers
+    <scenario>/*.png         maps: one per layer and a C | R | C+R panel per quantity
+    <scenario>/summary.csv / .md
+
+Every file is written atomically (temporary file + rename). An output folder that
+holds another run's results (a manifest with a different definition hash) is not
+overwritten unless ``overwrite=True``; rerunning the same definition replaces its
+own results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ._atomic import write_bytes_atomic
+from .errors import GnssInputError
+from .scenario import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
+
+__all__ = ["JobOutputs", "OutputExistsError", "run_job", "MAP_LAYERS", "PANEL_LAYERS"]
+
+#: Quantities drawn as a C | R | C+R panel in every scenario.
+PANEL_LAYERS = ("availability", "pdop_mean", "nsat_mean")
+#: Single-layer maps (variable, configuration or None for 2-D derived layers).
+MAP_LAYERS = (("availability", "C+R"), ("availability", "C+R/interop"))
+#: Derived 2-D layers drawn and exported when present.
+DERIVED_LAYERS = ("backup_availability_C", "backup_availability_R",
+                  "combination_gain_availability", "combination_gain_pdop",
+                  "interop_gain_availability", "interop_gain_pdop", "availability_worst")
+
+
+class OutputExistsError(GnssInputError):
+    """The output folder holds another run's results."""
+
+
+@dataclass
+class JobOutputs:
+    """What a job wrote."""
+
+    out_dir: Path
+    report: Path
+    files: list[Path]
+    results: list[ScenarioResult]
+
+
+def _slug(text: str) -> str:
+    return text.replace("/", "-").replace(" ", "_")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    write_bytes_atomic(path, json.dumps(data, indent=2, default=str).encode())
+
+
+def _check_overwrite(out_dir: Path, digest: str, overwrite: bool) -> None:
+    manifest = out_dir / "run.json"
+    if overwrite or not manifest.exists():
+        return
+    try:
+        previous = json.loads(manifest.read_text())
+    except (OSError, json.JSONDecodeError):
+        previous = {}
+    if previous.get("definition_hash") != digest:
+        raise OutputExistsError(
+            f"{out_dir} holds the results of another run (definition "
+            f"{previous.get('definition_hash', 'unknown')}, created "
+            f"{previous.get('created', 'unknown')}); choose another --out or pass --overwrite")
+
+
+def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
+            overwrite: bool = False, formats: Sequence[str] = ("png",),
+            workers: int | None = None, scheduler: str | None = None,
+            progress: Callable[[str, int, int], None] | None = None,
+            on_file: Callable[[Path], None] | None = None) -> JobOutputs:
+    """Run every scenario in ``spec`` and write all outputs under ``out_dir``.
+
+    Raises :class:`OutputExistsError` before computing anything if ``out_dir``
+    holds another run's results and ``overwrite`` is false.
+    """
+    from . import __version__
+    from .coverage import write_netcdf
+    from .export import to_geotiff, write_table_csv, write_table_markdown
+    from .plot import plot_layer, plot_panel, save_figure
+    from .report import write_report
+
+    out_dir = Path(out_dir)
+    digest = definition_hash(spec)
+    _check_overwrite(out_dir, digest, overwrite)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = run_scenarios(spec, base_dir, workers=workers, scheduler=scheduler, progress=progress)
+    files: list[Path] = []
+
+    def wrote(p: Path | Sequence[Path]) -> None:
+        for q in ([p] if isinstance(p, (str, Path)) else p):
+            files.append(Path(q))
+            if on_file:
+                on_file(Path(q))
+
+    all_rows: list[dict[str, Any]] = []
+    report_scenarios = []
+    for res in results:
+        sdir = out_dir / res.name
+        sdir.mkdir(parents=True, exist_ok=True)
+        ds = res.dataset
+        outlines = [(lon, lat, label) for label, reg in res.regions for lon, lat in reg.outline()]
+        wrote(write_netcdf(ds, sdir / "coverage.nc"))
+        configs = [str(c) for c in ds.config.values]
+        for cfg in configs:
+            wrote(to_geotiff(ds["availability"].sel(config=cfg), sdir / f"availability_{_slug(cfg)}.tif"))
+        figures = []
+        panel_cfgs = tuple(c for c in ("C", "R", "C+R") if c in configs)
+        for var in PANEL_LAYERS:
+            fig = plot_panel(ds, var, configs=panel_cfgs, outlines=outlines, scenario=res.title)
+            paths = save_figure(fig, sdir / f"{var}_panel.png", formats=formats)
+            wrote(paths)
+            figures.append((f"{ds[var].attrs.get('long_name', var)} — {' | '.join(panel_cfgs)}",
+                            Path(paths[0]) if isinstance(paths, (list, tuple)) else Path(paths)))
+        layers = [(v, c) for v, c in MAP_LAYERS if c in configs]
+        layers += [(v, None) for v in DERIVED_LAYERS if v in ds]
+        for var, cfg in layers:
+            name = f"{var}_{_slug(cfg)}" if cfg else var
+            fig = plot_layer(ds, var, config=cfg, outlines=outlines, scenario=res.title)
+            paths = save_figure(fig, sdir / f"{name}.png", formats=formats)
+            wrote(paths)
+            figures.append((f"{ds[var].attrs.get('long_name', var)}" + (f" ({cfg})" if cfg else ""),
+                            Path(paths[0]) if isinstance(paths, (list, tuple)) else Path(paths)))
+            if cfg is None:
+                wrote(to_geotiff(ds[var], sdir / f"{name}.tif"))
+        wrote(write_table_csv(res.summary, sdir / "summary.csv"))
+        wrote(write_table_markdown(res.summary, sdir / "summary.md"))
+        all_rows += res.summary
+        report_scenarios.append({
+            "name": res.name, "title": res.title, "definition": res.definition,
+            "figures": figures,
+            "tables": [("Area-weighted summary (cos-latitude weights)", res.summary)],
+        })
+    wrote(write_table_csv(all_rows, out_dir / "summary.csv"))
+    wrote(write_table_markdown(all_rows, out_dir / "summary.md"))
+    first = results[0].dataset.attrs if results else {}
+    provenance = {
+        "software": f"gnss_interop {__version__}",
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "ephemerides": first.get("input_files", ""),
+        "span (GPST)": f"{spec.start} to {spec.end} (end exclusive), step {spec.step_s:g} s",
+        "grid": first.get("grid", ""),
+        "elevation mask": first.get("mask", f"{spec.mask.elevation_deg:g} deg"),
+        "PDOP threshold": f"{spec.pdop_max:g}",
+        "configurations": first.get("configurations", ""),
+        "definition hash": digest,
+    }
+    report = write_report(out_dir / "report.html", title=spec.title, scenarios=report_scenarios,
+                          provenance=provenance)
+    wrote(report)
+    _write_json(out_dir / "run.json", {
+        "definition_hash": digest, "created": provenance["created"],
+        "software": provenance["software"], "title": spec.title,
+        "definition": spec.model_dump(mode="json"),
+        "files": sorted(str(p.relative_to(out_dir)) for p in files
+                        if Path(p).is_relative_to(out_dir)),
+    })
+    return JobOutputs(out_dir, Path(report), files, results)

@@ -1,0 +1,95 @@
+"""The main job: every promised file, overwrite protection, and the CLI entry point."""
+
+import json
+import warnings
+
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from gnss_interop.cli import app
+from gnss_interop.job import OutputExistsError, run_job
+from gnss_interop.scenario import DEFAULT_SCENARIO_FILE, load_scenario_file
+
+pytestmark = pytest.mark.filterwarnings("error::cartopy.io.DownloadWarning")
+
+
+def _coarse_default():
+    """The built-in default scenario set on a coarser grid and step (same scenarios)."""
+    spec, base = load_scenario_file(DEFAULT_SCENARIO_FILE)
+    spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"resolution_deg": 6.0}),
+                                   "step_s": 1800.0})
+    return spec, base
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    spec, base = _coarse_default()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return run_job(spec, base, out, formats=("png", "pdf")), spec
+
+
+def test_every_promised_file(job):
+    result, spec = job
+    out = result.out_dir
+    for name in ("report.html", "run.json", "summary.csv", "summary.md"):
+        assert (out / name).stat().st_size > 100, name
+    for s in spec.scenario:
+        d = out / s.name
+        for f in ("coverage.nc", "summary.csv", "summary.md", "availability_panel.png",
+                  "availability_panel.pdf", "pdop_mean_panel.png", "nsat_mean_panel.png",
+                  "availability_C+R.png", "availability_C.tif", "availability_R.tif",
+                  "availability_C+R.tif", "availability_C+R-interop.tif",
+                  "combination_gain_availability.png", "interop_gain_pdop.tif"):
+            assert (d / f).stat().st_size > 100, (s.name, f)
+    assert (out / "beidou-denied-beijing" / "backup_availability_C.png").exists()
+    assert (out / "glonass-denied-moscow" / "backup_availability_R.tif").exists()
+    assert not list(out.rglob(".*.tmp")), "temporary files left behind"
+    manifest = json.loads((out / "run.json").read_text())
+    listed = set(manifest["files"])
+    assert "report.html" in listed and "baseline/coverage.nc" in listed
+    assert all((out / f).exists() for f in listed)
+
+
+def test_netcdf_has_layers_and_provenance(job):
+    result, _ = job
+    ds = xr.open_dataset(result.out_dir / "beidou-denied-beijing" / "coverage.nc")
+    for var in ("availability", "pdop_mean", "nsat_mean", "backup_availability_C",
+                "combination_gain_availability", "interop_gain_availability"):
+        assert var in ds, var
+    assert ds.attrs["scenario"] == "beidou-denied-beijing"
+    assert "nominal_bds3_glonass_20240101.rnx.gz" in ds.attrs["input_files"]
+    assert list(ds.config.values) == ["C", "R", "C+R", "C+R/interop"]
+
+
+def test_report_lists_every_scenario(job):
+    result, spec = job
+    html = result.report.read_text()
+    for s in spec.scenario:
+        assert s.name in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+    assert html.count("data:image/png;base64,") >= 5 * 3
+
+
+def test_other_runs_results_are_not_overwritten(job, tmp_path):
+    result, spec = job
+    other = spec.model_copy(update={"pdop_max": 4.0})
+    before = (result.out_dir / "run.json").read_text()
+    with pytest.raises(OutputExistsError, match="holds the results of another run.*--overwrite"):
+        run_job(other, DEFAULT_SCENARIO_FILE.parent, result.out_dir)
+    assert (result.out_dir / "run.json").read_text() == before
+
+
+def test_cli_run_defaults_and_errors(tmp_path):
+    runner = CliRunner()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('almanac = "nominal"\nstart = "2024-01-01"\nend = "2024-01-02"\n'
+                   '[[scenario]]\nname = "x"\n[[scenario.degradation]]\ntype = "deny"\nsystem = "E"\n')
+    res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "scenario.0.degradation.0.deny.system = \"E\"" in res.output
+    assert not (tmp_path / "o").exists()
+    res = runner.invoke(app, ["run", "--only", "nope", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "no scenario named nope" in res.output

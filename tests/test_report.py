@@ -1,0 +1,240 @@
+"""The HTML report: structure (embedded PNGs, tables, escaping, no external resources) and,
+as a reader sees it, a headless-Chromium screenshot."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+pytest.importorskip("cartopy")
+
+from _coverage_fixture import coverage_dataset, with_derived  # noqa: E402
+from gnss_interop import __version__  # noqa: E402
+from gnss_interop.plot import plot_layer, plot_panel, save_figure  # noqa: E402
+from gnss_interop.report import provenance_from_dataset, write_report  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("error::cartopy.io.DownloadWarning")
+
+CHINA = (np.array([73.0, 135.0, 135.0, 73.0]), np.array([18.0, 18.0, 54.0, 54.0]), "BeiDou denied")
+TOML = 'name = "china"\n[jammer]\nsystems = ["C"]\nlat_deg = [18, 54]  # <box>\n'
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.table_rows: list[int] = []
+        self._rows = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "table":
+            self._rows = 0
+        elif tag == "tr":
+            self._rows += 1
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.table_rows.append(self._rows)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(path):
+    p = _Collector()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return with_derived(coverage_dataset())
+
+
+@pytest.fixture(autouse=True)
+def _offline_cartopy(tmp_path, monkeypatch):
+    import cartopy
+
+    monkeypatch.delenv("CARTOPY_DATA_DIR", raising=False)
+    monkeypatch.setitem(cartopy.config, "data_dir", str(tmp_path / "empty_cartopy_cache"))
+    monkeypatch.setitem(cartopy.config, "pre_existing_data_dir", "")
+
+
+def _rows(ds):
+    return [{"config": str(c),
+             "availability_pct": float(ds["availability"].sel(config=c).mean() * 100),
+             "pdop_p95_median": float(ds["pdop_p95"].sel(config=c).median())}
+            for c in ds["config"].values]
+
+
+def _report(ds, tmp_path, *, with_maps=True, name="report.html"):
+    figures = []
+    if with_maps:
+        png = save_figure(plot_layer(ds, "combination_gain", outlines=[CHINA]),
+                          tmp_path / "gain.png")[0]
+        figures = [("Availability, C | R | C+R", plot_panel(ds, "availability",
+                                                             outlines=[CHINA])),
+                   ("Combination gain <C+R>", png)]
+    return write_report(
+        tmp_path / name,
+        title="BeiDou denial <script>alert(1)</script> & GLONASS",
+        intro="What the backup is worth.",
+        scenarios=[
+            {"name": "BeiDou jammed over China", "definition": TOML,
+             "description": "BeiDou denied inside the box.",
+             "figures": figures, "tables": [("Summary per configuration", _rows(ds))]},
+            {"name": "Baseline", "definition": {"mask": {"elevation_deg": 10},
+                                                 "systems": ["C", "R"]},
+             "tables": [("Summary", _rows(ds))]},
+        ],
+        provenance=provenance_from_dataset(ds))
+
+
+# ----------------------------------------------------------------------------- structure
+
+def test_report_structure(ds, tmp_path):
+    path = _report(ds, tmp_path)
+    p = _parse(path)
+    imgs = [a for t, a in p.tags if t == "img"]
+    assert len(imgs) == 2
+    from PIL import Image
+
+    for a in imgs:
+        assert a["src"].startswith("data:image/png;base64,")
+        data = base64.b64decode(a["src"].split(",", 1)[1], validate=True)
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        with Image.open(io.BytesIO(data)) as im:
+            im.verify()
+            assert im.size == (int(a["width"]), int(a["height"]))
+            assert im.size[0] > 1000
+    # 4 configurations + header row, in both scenario tables; then the definition and
+    # provenance key/value tables
+    assert p.table_rows.count(5) == 2
+    text = "".join(p.text)
+    for needed in ("BeiDou jammed over China", "Baseline", "mask.elevation_deg",
+                   'systems = ["C"]', "# <box>", "Provenance", "nominal_bds3_glonass_20240101",
+                   f"gnss_interop {__version__}", "report created (UTC)",
+                   "2024-01-01T00:00:00 to 2024-01-01T23:59:30", "10°", "PDOP ≤ 6",
+                   "Summary per configuration", "Combination gain <C+R>"):
+        assert needed in text, needed
+
+
+def test_report_is_self_contained_and_escaped(ds, tmp_path):
+    path = _report(ds, tmp_path)
+    html = path.read_text(encoding="utf-8")
+    p = _parse(path)
+    tags = {t for t, _ in p.tags}
+    assert not tags & {"script", "link", "iframe", "object", "embed", "base"}
+    for tag, attrs in p.tags:
+        for key in ("src", "href", "srcset", "action", "poster"):
+            if key in attrs:
+                assert attrs[key].startswith(("data:", "#")), (tag, key, attrs[key][:40])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; GLONASS" in html
+    assert "@import" not in html and "url(" not in html
+    assert "Content-Security-Policy" in html
+    # no temporary files left next to the report
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["gain.png", "report.html"]
+
+
+def test_report_errors(ds, tmp_path):
+    kw = dict(title="t", provenance={})
+    with pytest.raises(ValueError, match="unknown key.*figure"):
+        write_report(tmp_path / "r.html", scenarios=[{"name": "a", "figure": []}], **kw)
+    with pytest.raises(ValueError, match="no name"):
+        write_report(tmp_path / "r.html", scenarios=[{"definition": {}}], **kw)
+    bad = tmp_path / "not.png"
+    bad.write_text("<svg/>")
+    with pytest.raises(ValueError, match="scenario 'a', figure 1.*not a PNG"):
+        write_report(tmp_path / "r.html", scenarios=[{"name": "a", "figures": [("x", bad)]}],
+                     **kw)
+    with pytest.raises(FileNotFoundError):
+        write_report(tmp_path / "r.html",
+                     scenarios=[{"name": "a", "figures": [("x", tmp_path / "missing.png")]}],
+                     **kw)
+    with pytest.raises(TypeError, match="pair"):
+        write_report(tmp_path / "r.html", scenarios=[{"name": "a", "tables": [_rows(ds)]}],
+                     **kw)
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["not.png"]
+
+
+def test_report_write_is_atomic(tmp_path, monkeypatch):
+    target = tmp_path / "r.html"
+    target.write_text("previous")
+
+    def fail(*a, **k):
+        raise OSError("rename failed")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        write_report(target, title="t", scenarios=[{"name": "a"}], provenance={})
+    assert target.read_text() == "previous"
+    assert [x.name for x in tmp_path.iterdir()] == ["r.html"]
+
+
+# ----------------------------------------------------------------------------- as a reader sees it
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _screenshot(html_path, tmp_path):
+    png = tmp_path / f"{html_path.stem}_shot.png"
+    profile = tmp_path / f"profile_{html_path.stem}"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", f"--user-data-dir={profile}", f"--screenshot={png}",
+           "--window-size=1200,2000", html_path.resolve().as_uri()]
+    env = {**os.environ, "HOME": str(tmp_path)}
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert png.is_file(), f"chromium wrote no screenshot (exit {res.returncode}): " \
+                          f"{res.stderr[-2000:]}"
+    from PIL import Image
+
+    with Image.open(png) as im:
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+def _colourful(img):
+    return img.max(axis=-1) - img.min(axis=-1) > 30  # saturated, not grey/black/white
+
+
+def _table_header_pixels(img):
+    # <th> background #eceff3
+    return int(np.count_nonzero(np.all(np.abs(img - (0xEC, 0xEF, 0xF3)) <= 2, axis=-1)))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed "
+                                             "(Debian: apt-get install -y chromium)")
+def test_report_renders_in_a_browser(ds, tmp_path):
+    with_maps = _screenshot(_report(ds, tmp_path, name="maps.html"), tmp_path)
+    without = _screenshot(_report(ds, tmp_path, with_maps=False, name="nomaps.html"), tmp_path)
+    assert with_maps.shape == without.shape == (2000, 1200, 3)
+    # maps: a good part of the first screen is coloured; without maps almost nothing is
+    assert np.mean(_colourful(with_maps)) > 0.08
+    assert np.mean(_colourful(without)) < 0.005
+    # the colour sits in image-wide bands (maps), not in scattered links or text
+    assert np.mean(_colourful(with_maps).mean(axis=1) > 0.2) > 0.15
+    assert np.mean(_colourful(without).mean(axis=1) > 0.2) == 0
+    # tables: header cells are drawn in both (the tables are on the first screen without maps)
+    assert _table_header_pixels(without) > 2000
+    # and the page is not blank anywhere near the top
+    assert np.mean(with_maps[:300] < 128) > 0.005
+
+
+def test_scenario_title_and_created_entry(tmp_path):
+    path = write_report(tmp_path / "r.html", title="t",
+                        scenarios=[{"name": "china_bds", "title": "BeiDou jammed over China"}],
+                        provenance={"created": "2026-01-01 00:00:00 UTC"})
+    p = _parse(path)
+    text = "".join(p.text)
+    assert "BeiDou jammed over China" in text and "china_bds" in text
+    assert "report created (UTC)" not in text
+    assert text.count("2026-01-01 00:00:00 UTC") == 2  # header and provenance table
