@@ -192,3 +192,25 @@ def test_summary_rows(regional):
     assert inside_c["availability_pct"] == 0.0 and inside_c["nsat_mean"] == 0.0
     glob = {r["config"]: r for r in rows if r["area"] == "global"}
     assert glob["C+R"]["availability_pct"] >= max(glob["C"]["availability_pct"], glob["R"]["availability_pct"])
+
+
+def test_example_file_validates_and_runs_coarse():
+    """almanacs/examples/all_degradations.toml: every degradation type, run on a coarse grid."""
+    from gnss_interop.scenario import ALMANAC_DIR
+
+    spec, base = load_scenario_file(ALMANAC_DIR / "examples" / "all_degradations.toml")
+    assert {d.type for s in spec.scenario for d in s.degradation} == {"jammer", "deny", "outage", "mask"}
+    spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"resolution_deg": 10.0}),
+                                   "end": "2024-01-01T02:00:00", "step_s": 1800.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = {r.name: r for r in run_scenarios(spec, base, threads=1)}
+    assert set(results) == {s.name for s in spec.scenario}
+    baltic = results["beidou-denied-baltic"]
+    assert baltic.regions and "Baltic" in baltic.regions[0][0]
+    lat2, lon2 = _grid(baltic.dataset)
+    inside = baltic.regions[0][1].contains(lat2, lon2)
+    assert inside.any()
+    assert (baltic.dataset["nsat_mean"].sel(config="C").values[inside] == 0).all()
+    jam = results["airborne-glonass-jammer"]
+    assert "R 412 km" in jam.regions[0][0]
