@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import sys
 import warnings
 from pathlib import Path
@@ -23,6 +24,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 NavFiles = Annotated[list[Path], typer.Argument(help="RINEX 2/3/4 navigation files (plain, .gz, .Z).",
                                                 exists=False)]
+OptionalNavFiles = Annotated[Optional[list[Path]], typer.Argument(
+    help="RINEX 2/3/4 navigation files (plain, .gz, .Z); optional with --date.", exists=False)]
+DateOption = Annotated[Optional[str], typer.Option(
+    "--date", help="Also use the IGS daily broadcast file of this day (YYYY-MM-DD), from the "
+                   "cache or fetched ($GNSS_INTEROP_SOURCE, default bkg; see 'fetch').")]
 
 
 def _fail(message: str) -> None:
@@ -64,16 +70,19 @@ def _load(nav: list[Path]):
 
 @app.command()
 def orbits(
-    nav: NavFiles,
+    nav: OptionalNavFiles = None,
+    *,
     start: Annotated[str, typer.Option(help="First epoch, ISO 8601, GPST.")],
     end: Annotated[str, typer.Option(help="Last epoch (inclusive), ISO 8601, GPST.")],
     step: Annotated[float, typer.Option(help="Step [s].")] = 30.0,
     out: Annotated[Path, typer.Option(help="Output: .csv (time_gpst,sv,x_m,y_m,z_m) or .nc.")] =
         Path("orbits.csv"),
     sv: Annotated[Optional[list[str]], typer.Option(help="Only these satellites (repeatable).")] = None,
+    date: DateOption = None,
 ) -> None:
     """Earth-fixed satellite positions of every BeiDou and GLONASS satellite."""
     _setup_warnings()
+    nav = _nav_or_date(nav, date)
     eph = _load(nav)
     times = _time_grid(start, end, step)
     try:
@@ -254,7 +263,7 @@ def _coverage_mask(mask: float, horizon: Optional[str]):
 
 @app.command()
 def grid(
-    nav: NavFiles,
+    nav: OptionalNavFiles = None,
     start: Annotated[Optional[str], typer.Option(help="First epoch, ISO 8601, GPST "
                                                       "(default: start of the ephemerides).")] = None,
     end: Annotated[Optional[str], typer.Option(help="Last epoch (inclusive), ISO 8601, GPST.")] = None,
@@ -273,6 +282,7 @@ def grid(
     workers: Annotated[Optional[int], typer.Option(help="Local dask.distributed workers.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a dask scheduler.")] = None,
     out: Annotated[Path, typer.Option(help="Output NetCDF file.")] = Path("grid.nc"),
+    date: DateOption = None,
 ) -> None:
     """Visibility, DOP and availability statistics over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
@@ -282,6 +292,7 @@ def grid(
     from .grid import GridSpec
 
     _setup_warnings()
+    nav = _nav_or_date(nav, date)
     eph = _load(nav)
     times = _coverage_times(eph, start, end, step)
     elev = _coverage_mask(mask, horizon)
@@ -317,7 +328,8 @@ def grid(
 
 @app.command()
 def site(
-    nav: NavFiles,
+    nav: OptionalNavFiles = None,
+    *,
     lat: Annotated[float, typer.Option(help="Geodetic latitude [deg].")],
     lon: Annotated[float, typer.Option(help="Longitude [deg].")],
     height: Annotated[float, typer.Option(help="Height above the WGS 84 ellipsoid [m].")] = 0.0,
@@ -332,6 +344,7 @@ def site(
                                            "vdop,tdop.")] = Path("dop.csv"),
     skyplot: Annotated[Optional[Path], typer.Option("--skyplot", help="Also write a sky plot "
                                                                        "(PNG).")] = None,
+    date: DateOption = None,
 ) -> None:
     """Per-epoch visible satellites and DOPs at one site, per configuration."""
     from .configs import configurations_for
@@ -340,6 +353,7 @@ def site(
     _setup_warnings()
     if not (-90.0 <= lat <= 90.0):
         _fail(f"--lat must lie within [-90, 90], got {lat}")
+    nav = _nav_or_date(nav, date)
     eph = _load(nav)
     times = _coverage_times(eph, start, end, step)
     elev = _coverage_mask(mask, horizon)
@@ -363,3 +377,66 @@ def site(
                    f"PDOP {fin.min() if fin.size else float('inf'):.2f}-"
                    f"{fin.max() if fin.size else float('inf'):.2f}  available "
                    f"{100 * float(sub.available.mean()):.2f} %")
+
+
+# --- fetch (gnss_interop.fetch) ----------------------------------------------------------
+
+class _EchoLogHandler(logging.Handler):
+    """Retries and fallbacks of gnss_interop.fetch, as notes on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.secho(f"note: {record.getMessage()}", fg=typer.colors.YELLOW, err=True)
+
+
+def _echo_fetch_log() -> None:
+    logger = logging.getLogger("gnss_interop.fetch")
+    if not any(isinstance(h, _EchoLogHandler) for h in logger.handlers):
+        logger.addHandler(_EchoLogHandler(level=logging.WARNING))
+
+
+def _nav_or_date(nav: Optional[list[Path]], date: Optional[str]) -> list[Path]:
+    """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)."""
+    import os
+
+    from .fetch import SOURCE_ENV, fetch
+
+    paths = list(nav or [])
+    if date is not None:
+        _echo_fetch_log()
+        try:
+            paths.append(fetch(date, source=os.environ.get(SOURCE_ENV) or "bkg"))
+        except GnssInputError as exc:
+            _fail(str(exc))
+    if not paths:
+        _fail("give navigation files (NAV...) or --date YYYY-MM-DD (an IGS daily broadcast file)")
+    return paths
+
+
+@app.command("fetch")
+def fetch_command(
+    date: Annotated[str, typer.Argument(help="Day: YYYY-MM-DD, YYYY-DDD, 'today' or 'yesterday' "
+                                             "(UTC).")],
+    source: Annotated[str, typer.Option(envvar="GNSS_INTEROP_SOURCE",
+                                        help="Archive: 'bkg' (anonymous HTTPS), 'cddis' (Earthdata "
+                                             "login in ~/.netrc) or a folder URL with {yyyy} "
+                                             "{ddd} {yy}.")] = "bkg",
+    product: Annotated[Optional[str], typer.Option(
+        help="BRD400DLR_S, BRDC00IGS_R, BRDM00DLR_S or BRDC00WRD_S (default: RINEX 4 first, "
+             "then RINEX 3).")] = None,
+    cache: Annotated[Optional[Path], typer.Option(
+        help="Cache folder (default: $GNSS_INTEROP_CACHE or the platform cache folder).")] = None,
+    offline: Annotated[bool, typer.Option(help="Use only the cache; never connect.")] = False,
+    timeout: Annotated[float, typer.Option(help="Per-request timeout [s].")] = 60.0,
+    retries: Annotated[int, typer.Option(help="Extra attempts after a timeout, 5xx or "
+                                              "connection error.")] = 3,
+) -> None:
+    """Download an IGS daily merged broadcast navigation file into the cache; print its path."""
+    from .fetch import fetch
+
+    _echo_fetch_log()
+    try:
+        path = fetch(date, source=source, product=product, cache_dir=cache, offline=offline,
+                     timeout_s=timeout, retries=retries)
+    except GnssInputError as exc:
+        _fail(str(exc))
+    typer.echo(str(path))

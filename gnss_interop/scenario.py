@@ -195,6 +195,8 @@ class ScenarioFile(_Model):
     title: str = "gnss-interop coverage scenarios"
     ephemerides: list[str] | None = Field(default=None, description="navigation files")
     almanac: Literal["nominal"] | None = Field(default=None, description="a shipped almanac")
+    date: str | None = Field(default=None, description="fetch (or take from the cache) the IGS "
+                                                       "daily broadcast file of this day")
     start: str = Field(description="first epoch, ISO 8601, GPST")
     end: str = Field(description="end of the span (exclusive), ISO 8601, GPST")
     step_s: float = Field(default=60.0, gt=0, le=86_400)
@@ -205,10 +207,22 @@ class ScenarioFile(_Model):
         default_factory=lambda: ["C", "R", "C+R", "C+R/interop"], min_length=1)
     scenario: list[ScenarioModel] = Field(min_length=1)
 
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: str | None) -> str | None:
+        if v is not None:
+            from .fetch import parse_date
+
+            parse_date(v)
+        return v
+
     @model_validator(mode="after")
     def _checks(self) -> "ScenarioFile":
-        if (self.ephemerides is None) == (self.almanac is None):
-            raise ValueError("give exactly one of 'ephemerides' (files) or 'almanac' (e.g. \"nominal\")")
+        given = [k for k in ("ephemerides", "almanac", "date") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'ephemerides' (files), 'almanac' (e.g. "
+                             f"\"nominal\") or 'date' (fetched); got {given or 'none'}")
+
         try:
             t0, t1 = np.datetime64(self.start, "s"), np.datetime64(self.end, "s")
         except ValueError as exc:
@@ -508,6 +522,10 @@ def _random_outages(svs: Sequence[str], counts: dict[System, int], trials: int, 
 def _ephemeris_paths(spec: ScenarioFile, base_dir: Path) -> list[Path]:
     if spec.almanac is not None:
         return [SHIPPED_ALMANACS[spec.almanac]]
+    if spec.date is not None:
+        from .fetch import fetch
+
+        return [fetch(spec.date)]
     return [p if p.is_absolute() else base_dir / p for p in map(Path, spec.ephemerides or [])]
 
 

@@ -64,6 +64,8 @@ def test_validation_names_field_and_value(scenario, message):
 def test_file_level_checks(tmp_path):
     with pytest.raises(GnssInputError, match="exactly one of 'ephemerides'"):
         scenario_file_from_dict(dict(BASE, ephemerides=["a.rnx"], scenario=[{"name": "a"}]))
+    with pytest.raises(GnssInputError, match="date = \"2023-13-45\""):
+        scenario_file_from_dict({k: v for k, v in BASE.items() if k != "almanac"} | {"date": "2023-13-45", "scenario": [{"name": "a"}]})
     with pytest.raises(GnssInputError, match=r"end \(2023-01-01\) must be after start"):
         scenario_file_from_dict(dict(BASE, end="2023-01-01", scenario=[{"name": "a"}]))
     with pytest.raises(GnssInputError, match=r"repeated: \['a'\]"):
@@ -214,3 +216,20 @@ def test_example_file_validates_and_runs_coarse():
     assert (baltic.dataset["nsat_mean"].sel(config="C").values[inside] == 0).all()
     jam = results["airborne-glonass-jammer"]
     assert "R 412 km" in jam.regions[0][0]
+
+
+def test_date_uses_the_fetch_cache(tmp_path, monkeypatch):
+    """`date = ...` takes the day's IGS file from the cache (no network: the file is cached)."""
+    import shutil
+
+    from conftest import BRD4
+    from gnss_interop.fetch import PRODUCTS, filename
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copy(BRD4, cache / filename(PRODUCTS["BRD400DLR_S"], "2023-03-12"))
+    monkeypatch.setenv("GNSS_INTEROP_CACHE", str(cache))
+    res = _run({"name": "base"}, almanac=None, date="2023-03-12", start="2023-03-12T06:00:00",
+               end="2023-03-12T07:00:00")["base"]
+    assert "BRD400DLR_S_20230710000_01D_MN.rnx.gz" in res.dataset.attrs["input_files"]
+    assert res.dataset["nsat_mean"].sel(config="C").mean() > 8

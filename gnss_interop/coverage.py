@@ -1,0 +1,778 @@
+"""Coverage engine: visibility and DOP over grids of receivers, reduced over time.
+
+Inputs are satellite positions as an :class:`xarray.DataArray` ``positions``
+with dims ``(time, sv, xyz)``, ECEF metres, ``time`` as ``datetime64[ns]`` in
+GPST and ``sv`` identifiers such as ``"C19"`` / ``"R07"``. A satellite whose
+position is NaN at an epoch has no valid ephemeris there and is *not visible*.
+
+Definitions (also written into the output attributes):
+
+* **visible**: elevation strictly above ``max(elevation mask, horizon(az))``
+  seen from the point (geodetic up of WGS 84, local ENU).
+* **solution**: at least as many visible satellites as unknowns (E, N, U +
+  one clock per clock group that has a visible satellite) and a non-singular
+  geometry (reduced 3×3 position normal matrix with
+  ``det > 1e-12·(trace/3)³``).
+* **DOP** (local ENU): PDOP = sqrt(Q_EE+Q_NN+Q_UU), HDOP = sqrt(Q_EE+Q_NN),
+  VDOP = sqrt(Q_UU), TDOP = sqrt(Q_cc) of the *first* configured system's
+  clock (the BeiDou clock for ``C+R``; if that system has no visible
+  satellite, the next one's), GDOP = sqrt(PDOP² + TDOP²). For one clock
+  this is the usual sqrt(trace Q).
+* **availability**: fraction of epochs with a solution and PDOP ≤ ``pdop_max``.
+* **mean DOP**: over epochs *with* a solution; ``solution_fraction`` tells
+  how many those are (mean is NaN only where ``solution_fraction`` = 0).
+* **p95 / max DOP**: epochs without solution count as +inf, so
+  "95 % of the time PDOP ≤ pdop_p95" holds; the p95 is the nearest-rank
+  (``ceil(0.95 N)``-th smallest) value, reported as the upper edge of its
+  histogram bin (≤ 3.125 % above the exact value; never above the max).
+
+Execution: the grid is cut into tiles (bands of latitude rows × chunks of
+epochs). Each tile runs the fused numba kernel (:mod:`gnss_interop._kernels`,
+GIL released) and returns running statistics; the chunks of a band are merged
+in time order and finalised. Tiles run on a thread pool (default) or on
+dask.distributed (``workers=`` / ``scheduler=``), with identical results for
+the same ``time_chunk``. Memory does not grow with the number of epochs
+beyond the input positions: no (time, lat, lon, sv) array is ever built.
+Reference workload (global 1°, 1440 epochs, 4 configurations, 2 cores):
+about 6 s in the kernel, 8 s end to end with reading and writing
+(``benchmarks/bench_coverage.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from . import _kernels as K
+from .configs import DOP_NAMES, Configuration
+from .geometry import geodetic_to_ecef, look_angles
+from .grid import GridSpec
+from .masks import ElevationMask
+from .systems import System
+
+__all__ = [
+    "CoverageError",
+    "compute_grid",
+    "compute_site",
+    "default_configurations",
+    "site_to_csv",
+    "write_netcdf",
+]
+
+#: Largest per-epoch output (``keep_time=True``) accepted, in bytes.
+KEEP_TIME_MAX_BYTES = 2 * 1024**3
+#: Target number of points per tile (a tile's histograms take ~26 kB per point
+#: and configuration set of four; 2,000 points ≈ 50 MB).
+TILE_POINTS = 2000
+#: Epochs per kernel call inside a tile (satellite data of ~100 kB per epoch block
+#: stays in the L2 cache while the kernel sweeps the tile's rows).
+SUB_BLOCK_EPOCHS = 128
+
+_DOP_LONG = {
+    "gdop": "geometric dilution of precision",
+    "pdop": "position dilution of precision",
+    "hdop": "horizontal dilution of precision (local east/north)",
+    "vdop": "vertical dilution of precision (local up)",
+    "tdop": "time dilution of precision (first configured system's receiver clock)",
+}
+
+
+class CoverageError(RuntimeError):
+    """A coverage tile failed; the message names the tile (lat range, time range) and cause."""
+
+
+def _version() -> str:
+    try:
+        from . import __version__
+        return str(__version__)
+    except Exception:  # pragma: no cover - package without __init__ version
+        return "0.1.0"
+
+
+def default_configurations() -> tuple[Configuration, ...]:
+    """C, R and C+R (two clocks); C+R/interop needs the BDGL offset, see
+    :func:`~gnss_interop.configs.configurations_for`."""
+    c, r = System.BEIDOU, System.GLONASS
+    return (Configuration((c,)), Configuration((r,)), Configuration((c, r)))
+
+
+# ----------------------------------------------------------------------------- inputs
+
+@dataclass(frozen=True)
+class _Static:
+    """Everything a tile needs besides its points and satellite chunk (picklable)."""
+
+    sys_index: NDArray[np.int8]  # per sv: system index or -1 (unused system)
+    n_sys: int
+    sin_mask: float
+    hz_az: NDArray[np.float64]
+    hz_el: NDArray[np.float64]
+    cfg_group: NDArray[np.int8]
+    n_groups_max: int
+    pdop_max: float
+    keep_time: bool
+    lon0_deg: float = 0.0  # unwrapped longitude of column 0
+    dlon_deg: float = 1.0  # column spacing
+    height_m: float = 0.0
+    cyclic: bool = False  # grid rows cover the full circle of longitude
+
+
+def _positions_array(positions: xr.DataArray) -> tuple[NDArray[np.float64], NDArray, list[str]]:
+    if not isinstance(positions, xr.DataArray):
+        raise TypeError("positions must be an xarray.DataArray with dims (time, sv, xyz)")
+    if set(positions.dims) != {"time", "sv", "xyz"}:
+        raise ValueError(f"positions must have dims (time, sv, xyz), got {positions.dims}")
+    pos = positions.transpose("time", "sv", "xyz")
+    if "xyz" in pos.coords:
+        labels = [str(v) for v in pos["xyz"].values]
+        if labels != ["x", "y", "z"]:
+            pos = pos.sel(xyz=["x", "y", "z"])
+    if pos.sizes["xyz"] != 3:
+        raise ValueError("positions must have 3 components along xyz")
+    times = np.asarray(pos["time"].values)
+    if not np.issubdtype(times.dtype, np.datetime64):
+        raise ValueError("positions.time must be datetime64 (GPST)")
+    if times.size == 0:
+        raise ValueError("positions has no epochs")
+    if times.size > 1 and np.any(np.diff(times) <= np.timedelta64(0, "ns")):
+        raise ValueError("positions.time must be strictly increasing")
+    svs = [str(s) for s in pos["sv"].values]
+    arr = np.ascontiguousarray(pos.values, dtype=np.float64)
+    return arr, times.astype("datetime64[ns]"), svs
+
+
+def _static(svs: Sequence[str], configs: Sequence[Configuration], mask: ElevationMask,
+            pdop_max: float, keep_time: bool, lon0_deg: float, dlon_deg: float,
+            height_m: float, cyclic: bool = False) -> tuple[_Static, tuple[System, ...]]:
+    systems: list[System] = []
+    for cfg in configs:
+        for s in cfg.systems:
+            if s not in systems:
+                systems.append(s)
+    sys_of_sv = []
+    for sv in svs:
+        try:
+            sys_of_sv.append(System.from_letter(sv[:1]))
+        except ValueError:
+            sys_of_sv.append(None)
+    sys_index = np.array([systems.index(s) if s in systems else -1 for s in sys_of_sv],
+                         dtype=np.int8)
+    for s in systems:
+        if s not in sys_of_sv:
+            warnings.warn(f"no satellite of {s.name} in positions: configurations using it "
+                          f"will see none", UserWarning, stacklevel=3)
+    n_groups_max = max(len(c.clock_groups) for c in configs)
+    cfg_group = np.full((len(configs), len(systems)), -1, dtype=np.int8)
+    for c, cfg in enumerate(configs):
+        for g, group in enumerate(cfg.clock_groups):
+            for s in group:
+                cfg_group[c, systems.index(s)] = g
+    if mask.has_horizon:
+        hz_az, hz_el = mask.periodic_nodes()
+    else:
+        hz_az = hz_el = np.zeros(0)
+    st = _Static(sys_index, len(systems), math.sin(math.radians(mask.elevation_mask_deg)),
+                 np.ascontiguousarray(hz_az), np.ascontiguousarray(hz_el), cfg_group,
+                 n_groups_max, float(pdop_max), bool(keep_time), float(lon0_deg),
+                 float(dlon_deg), float(height_m), bool(cyclic))
+    return st, tuple(systems)
+
+
+def _points(lat_rows_deg: NDArray, lon_deg: NDArray, height_m: float
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Receiver geometry of a block of grid rows for the kernel.
+
+    Returns ``row_geo`` (R, 7): cos φ, sin φ, p_xy, p_z (ECEF of the row's point at
+    longitude 0, WGS 84), u·r, n·r, |r|²; and ``lon_cs`` (2, L): cos λ, sin λ.
+    """
+    lat = np.asarray(lat_rows_deg, dtype=np.float64)
+    xyz = geodetic_to_ecef(lat, np.zeros_like(lat), height_m)
+    pxy, pz = xyz[:, 0], xyz[:, 2]
+    phi = np.radians(lat)
+    c, s = np.cos(phi), np.sin(phi)
+    row_geo = np.stack([c, s, pxy, pz, c * pxy + s * pz, -s * pxy + c * pz,
+                        pxy * pxy + pz * pz], axis=1)
+    lam = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    return np.ascontiguousarray(row_geo), np.ascontiguousarray(np.stack([np.cos(lam),
+                                                                         np.sin(lam)]))
+
+
+# ----------------------------------------------------------------------------- tiles
+
+@dataclass(frozen=True)
+class _Tile:
+    lat_lo: float
+    lat_hi: float
+    t_start: str
+    t_end: str
+    row0: int
+    row1: int
+    i0: int  # time indices [i0, i1)
+    i1: int
+
+    def label(self) -> str:
+        return (f"tile lat [{self.lat_lo:g}, {self.lat_hi:g}] deg, time "
+                f"[{self.t_start}, {self.t_end}] GPST")
+
+
+#: Points farther than a "visibility cap" (central angle from the sub-satellite
+#: point) cannot see a satellite; the kernel skips them before the exact
+#: elevation test. On a sphere of radius R a satellite at radius rho is above
+#: elevation eps for central angles < arccos(R cos(eps) / rho) − eps; a larger R
+#: shrinks the cap, so R = the smallest point radius makes it a superset. The
+#: geodetic vertical differs from the geocentric one by ≤ 0.2°, and row
+#: latitudes are geodetic, so the cap is taken for eps − 0.5° and widened by
+#: 0.5° (each more than twice the 0.2° needed).
+_CAP_EPS_MARGIN_RAD = math.radians(0.5)
+_CAP_MARGIN_RAD = math.radians(0.5)
+_B_MIN_M = 6_356_752.3 * (1.0 - 1e-4)  # below the WGS 84 polar radius
+
+
+def _prepare_chunk(chunk: NDArray[np.float64], st: _Static):
+    """Satellite arrays of one time chunk for the kernel: xyz (NaN→0), valid flags, caps."""
+    if np.isinf(chunk).any():
+        t, s = np.argwhere(np.isinf(chunk).any(axis=-1))[0]
+        raise ValueError(f"satellite position is infinite (epoch index {t}, sv index {s}); "
+                         f"NaN marks a missing ephemeris, inf is invalid input")
+    valid = ~np.isnan(chunk).any(axis=-1)
+    xyz = np.where(valid[..., None], chunk, 0.0)
+    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
+    rho = np.sqrt(x * x + y * y + z * z)
+    rho_safe = np.where(rho > 0, rho, 1.0)
+    geo = np.empty(chunk.shape[:2] + (4,))
+    geo[..., 0] = z / rho_safe
+    geo[..., 1] = np.hypot(x, y) / rho_safe
+    geo[..., 2] = np.degrees(np.arctan2(y, x))
+    eps0 = math.asin(st.sin_mask) - _CAP_EPS_MARGIN_RAD
+    r_min = _B_MIN_M + min(0.0, st.height_m)
+    ratio = r_min * math.cos(eps0) / rho_safe
+    with np.errstate(invalid="ignore"):
+        cap = np.where(ratio < 1.0, np.arccos(np.minimum(ratio, 1.0)) - eps0 + _CAP_MARGIN_RAD,
+                       np.pi)
+    geo[..., 3] = np.cos(np.minimum(cap, np.pi))
+    return (np.ascontiguousarray(xyz), valid.astype(np.uint8), geo)
+
+
+def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk: NDArray,
+              st: _Static) -> tuple[dict[str, NDArray], tuple[NDArray, NDArray] | None]:
+    """Running statistics (and per-epoch values if keep_time) of one tile."""
+    try:
+        xyz, valid, geo = _prepare_chunk(chunk, st)
+        row_geo, lon_cs = pt
+        n_pts = row_geo.shape[0] * lon_cs.shape[1]
+        n_t, n_cfg = chunk.shape[0], st.cfg_group.shape[0]
+        state = K.new_state(n_pts, n_cfg)
+        state["n_epochs"][0] = n_t
+        if st.keep_time:
+            ep_nsat = np.zeros((n_pts, n_cfg, n_t), np.int16)
+            ep_dop = np.zeros((n_pts, n_cfg, n_t, K.N_DOP))
+        else:
+            ep_nsat = np.zeros((0, 0, 0), np.int16)
+            ep_dop = np.zeros((0, 0, 0, 0))
+        # sub-blocks of epochs keep the satellite data of a block in L2 while the
+        # kernel sweeps the rows; sums still run in time order per point
+        for i0 in range(0, n_t, SUB_BLOCK_EPOCHS):
+            i1 = min(n_t, i0 + SUB_BLOCK_EPOCHS)
+            K.accumulate(row_geo, lon_cs, st.cyclic, lat_rows, st.lon0_deg, st.dlon_deg,
+                         xyz[i0:i1], valid[i0:i1], geo[i0:i1], st.sys_index, st.n_sys, st.sin_mask, st.hz_az, st.hz_el,
+                         st.cfg_group, st.n_groups_max, st.pdop_max, state["nsat_sum"],
+                         state["nsat_min"], state["nsat_max"], state["n_solution"],
+                         state["n_available"], state["dop_sum"], state["dop_max"],
+                         state["hist"], st.keep_time, ep_nsat[:, :, i0:i1] if st.keep_time
+                         else ep_nsat, ep_dop[:, :, i0:i1] if st.keep_time else ep_dop)
+        return state, ((ep_nsat, ep_dop) if st.keep_time else None)
+    except Exception as exc:
+        raise CoverageError(f"{tile.label()} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _merge_finalize(*parts):
+    """Left fold of time-chunk results in time order, then finalize (same in every path)."""
+    state, ep = parts[0]
+    eps = [ep]
+    for s, e in parts[1:]:
+        K.merge_states(state, s)
+        eps.append(e)
+    out = K.finalize(state)
+    if eps[0] is None:
+        return out, None
+    return out, (np.concatenate([e[0] for e in eps], axis=2),
+                 np.concatenate([e[1] for e in eps], axis=2))
+
+
+def _band_task(tiles: Sequence[_Tile], pt, lat_rows, pos, st):
+    parts = [_run_tile(t, pt, lat_rows, pos[t.i0:t.i1], st) for t in tiles]
+    return _merge_finalize(*parts)
+
+
+def _plan(grid_lat: NDArray, n_lon: int, times: NDArray, time_chunk: int | None,
+          n_threads: int) -> list[list[_Tile]]:
+    n_lat = grid_lat.size
+    rows = max(1, min(math.ceil(n_lat / (4 * max(1, n_threads))), TILE_POINTS // max(1, n_lon)))
+    n_t = times.size
+    step = n_t if not time_chunk else max(1, int(time_chunk))
+    bands = []
+    for r0 in range(0, n_lat, rows):
+        r1 = min(n_lat, r0 + rows)
+        band = []
+        for i0 in range(0, n_t, step):
+            i1 = min(n_t, i0 + step)
+            band.append(_Tile(float(grid_lat[r0]), float(grid_lat[r1 - 1]),
+                              str(times[i0])[:19], str(times[i1 - 1])[:19], r0, r1, i0, i1))
+        bands.append(band)
+    return bands
+
+
+# ----------------------------------------------------------------------------- API
+
+def compute_grid(
+    positions: xr.DataArray,
+    grid: GridSpec,
+    *,
+    mask: ElevationMask | None = None,
+    configs: Sequence[Configuration] | None = None,
+    pdop_max: float = 6.0,
+    keep_time: bool = False,
+    time_chunk: int | None = None,
+    threads: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    retries: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+    input_files: Sequence[str | os.PathLike] | None = None,
+) -> xr.Dataset:
+    """Visibility and DOP statistics at every grid point, for each configuration.
+
+    Parameters
+    ----------
+    positions
+        Satellite ECEF positions [m], dims (time, sv, xyz), time in GPST;
+        NaN = no valid ephemeris (satellite not visible at that epoch).
+    grid
+        Receiver points (:class:`~gnss_interop.grid.GridSpec`), height above WGS 84.
+    mask
+        Elevation mask (default 5°, no horizon).
+    configs
+        Configurations; default C, R, C+R (C+R/interop must be requested
+        explicitly, e.g. via :func:`~gnss_interop.configs.configurations_for`).
+    pdop_max
+        PDOP threshold of the availability (default 6).
+    keep_time
+        Also return per-epoch ``nsat`` and DOPs (config, time, lat, lon); for
+        small grids only (refused above 2 GiB).
+    time_chunk
+        Epochs per tile (default: all). Tiles of one latitude band are merged
+        in time order, so results do not depend on ``threads``/``workers``
+        for a given ``time_chunk``.
+    threads
+        Threads of the local pool (default: CPUs available); the kernel releases the GIL.
+    workers, scheduler
+        ``workers=N`` runs the tiles on a new local dask.distributed cluster
+        of N single-threaded processes; ``scheduler="tcp://..."`` uses an
+        existing one. Each tile is retried ``retries`` times.
+    progress
+        Called as ``progress(done, total)`` after each latitude band.
+    input_files
+        Navigation files the positions came from (recorded in the attributes).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims (config, lat, lon); CF-1.11 attributes; see the module docstring
+        for the definitions.
+    """
+    mask = ElevationMask() if mask is None else mask
+    configs = tuple(default_configurations() if configs is None else configs)
+    if not configs:
+        raise ValueError("no configurations given")
+    if not (pdop_max > 0):
+        raise ValueError(f"pdop_max must be positive, got {pdop_max}")
+    pos, times, svs = _positions_array(positions)
+    lon0 = grid.lon_min_deg + (0.5 * grid.resolution_deg if grid.registration == "cell" else 0.0)
+    st, _systems = _static(svs, configs, mask, pdop_max, keep_time, lon0, grid.resolution_deg,
+                           grid.height_m, grid.is_full_longitude)
+    lat, lon = grid.lat_deg, grid.lon_deg
+    n_lat, n_lon, n_t, n_cfg = lat.size, lon.size, times.size, len(configs)
+    if keep_time:
+        need = n_lat * n_lon * n_t * n_cfg * (2 + 8 * K.N_DOP)
+        if need > KEEP_TIME_MAX_BYTES:
+            raise ValueError(
+                f"keep_time=True would need {need / 2**30:.1f} GiB for {n_lat}x{n_lon} points x "
+                f"{n_t} epochs; use a coarser grid, a smaller box or fewer epochs")
+    if threads:
+        n_threads = int(threads)
+    elif hasattr(os, "sched_getaffinity"):
+        n_threads = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover
+        n_threads = os.cpu_count() or 1
+    if workers is not None or scheduler is not None:
+        n_threads = max(1, workers or 2)
+    bands = _plan(lat, n_lon, times, time_chunk, n_threads)
+
+    def band_points(band):
+        t = band[0]
+        rows = np.ascontiguousarray(lat[t.row0:t.row1])
+        return _points(rows, lon, grid.height_m), rows
+
+    out_nsat = np.empty((n_cfg, 3, n_lat, n_lon))
+    out_frac = np.empty((n_cfg, 2, n_lat, n_lon))
+    out_dop = np.empty((n_cfg, K.N_DOP, 3, n_lat, n_lon))
+    ep_nsat = np.zeros((n_cfg, n_t, n_lat, n_lon), np.int16) if keep_time else None
+    ep_dop = np.zeros((n_cfg, K.N_DOP, n_t, n_lat, n_lon)) if keep_time else None
+
+    def store(band, result):
+        (nsat, frac, dop), ep = result
+        r0, r1 = band[0].row0, band[0].row1
+        nr = r1 - r0
+        out_nsat[:, :, r0:r1] = nsat.reshape(nr, n_lon, n_cfg, 3).transpose(2, 3, 0, 1)
+        out_frac[:, :, r0:r1] = frac.reshape(nr, n_lon, n_cfg, 2).transpose(2, 3, 0, 1)
+        out_dop[:, :, :, r0:r1] = dop.reshape(nr, n_lon, n_cfg, K.N_DOP, 3).transpose(
+            2, 3, 4, 0, 1)
+        if ep is not None:
+            en, ed = ep  # (P, C, T), (P, C, T, 5)
+            ep_nsat[:, :, r0:r1] = en.reshape(nr, n_lon, n_cfg, n_t).transpose(2, 3, 0, 1)
+            ep_dop[:, :, :, r0:r1] = ed.reshape(nr, n_lon, n_cfg, n_t, K.N_DOP).transpose(
+                2, 4, 3, 0, 1)
+
+    if workers is not None or scheduler is not None:
+        _run_distributed(bands, band_points, pos, st, store, workers, scheduler, retries,
+                         progress)
+    else:
+        _run_threads(bands, band_points, pos, st, store, n_threads, progress)
+
+    if input_files is None:
+        input_files = positions.attrs.get("input_files") or positions.attrs.get("sources")
+    if isinstance(input_files, (str, os.PathLike)):
+        input_files = [input_files]
+    return _grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
+                         ep_nsat, ep_dop, input_files, time_chunk)
+
+
+def _run_threads(bands, band_points, pos, st, store, n_threads, progress):
+    total = len(bands)
+
+    def job(band):
+        pt, rows = band_points(band)
+        return _band_task(band, pt, rows, pos, st)
+
+    if n_threads <= 1:
+        for i, band in enumerate(bands):
+            store(band, job(band))
+            if progress:
+                progress(i + 1, total)
+        return
+    with ThreadPoolExecutor(max_workers=n_threads) as ex:
+        # bounded look-ahead keeps memory at a few tiles
+        pending = {}
+        it = iter(enumerate(bands))
+        done = 0
+        for _ in range(2 * n_threads):
+            nxt = next(it, None)
+            if nxt is not None:
+                pending[nxt[0]] = (nxt[1], ex.submit(job, nxt[1]))
+        while pending:
+            i = min(pending)
+            band, fut = pending.pop(i)
+            store(band, fut.result())
+            done += 1
+            if progress:
+                progress(done, total)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending[nxt[0]] = (nxt[1], ex.submit(job, nxt[1]))
+
+
+def _run_distributed(bands, band_points, pos, st, store, workers, scheduler, retries, progress):
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is not None:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
+        client = Client(cluster)
+    try:
+        chunk_futs = {}
+        for t in bands[0]:
+            chunk_futs[(t.i0, t.i1)] = client.scatter(pos[t.i0:t.i1], broadcast=True)
+        st_f = client.scatter(st, broadcast=True)
+        finals = {}
+        for b, band in enumerate(bands):
+            pt, rows = band_points(band)
+            parts = [client.submit(_run_tile, t, pt, rows, chunk_futs[(t.i0, t.i1)],
+                                   st_f, retries=retries, pure=False,
+                                   key=f"coverage-tile-r{t.row0}-t{t.i0}-{os.urandom(4).hex()}")
+                     for t in band]
+            finals[client.submit(_merge_finalize, *parts, retries=retries, pure=False)] = band
+        done = 0
+        for fut in as_completed(list(finals)):
+            band = finals[fut]
+            try:
+                result = fut.result()
+            except CoverageError:
+                raise
+            except Exception as exc:
+                raise CoverageError(
+                    f"tile lat [{band[0].lat_lo:g}, {band[0].lat_hi:g}] deg, time "
+                    f"[{band[0].t_start}, {band[-1].t_end}] GPST failed: "
+                    f"{type(exc).__name__}: {exc}") from exc
+            store(band, result)
+            fut.release()
+            done += 1
+            if progress:
+                progress(done, len(bands))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ----------------------------------------------------------------------------- output
+
+def _crs_variable() -> xr.DataArray:
+    try:
+        from pyproj import CRS
+        attrs = CRS("EPSG:4326").to_cf()
+    except ImportError:  # pragma: no cover - pyproj comes with cartopy
+        attrs = {"grid_mapping_name": "latitude_longitude", "semi_major_axis": 6378137.0,
+                 "inverse_flattening": 298.257223563, "crs_wkt": "EPSG:4326"}
+    return xr.DataArray(np.int32(0), attrs=attrs)
+
+
+_NAN_RULE = ("Epochs without a solution (fewer visible satellites than unknowns, or singular "
+             "geometry) count as +inf in p95 and max; the mean is over epochs with a "
+             "solution (see solution_fraction) and is NaN only where solution_fraction = 0.")
+
+
+def _grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
+                  ep_nsat, ep_dop, input_files, time_chunk) -> xr.Dataset:
+    coords: dict[str, Any] = dict(grid.coords())
+    names = [c.name for c in configs]
+    coords["config"] = xr.DataArray(names, dims="config", attrs={
+        "long_name": "receiver configuration (systems, clock model)"})
+    coords["config_description"] = xr.DataArray(
+        [c.describe() for c in configs], dims="config",
+        attrs={"long_name": "definition of the receiver configuration"})
+    dims = ("config", "lat", "lon")
+    gm = {"grid_mapping": "crs"}
+    data: dict[str, xr.DataArray] = {"crs": _crs_variable()}
+    data["nsat_mean"] = xr.DataArray(out_nsat[:, 0], dims=dims, attrs={
+        "long_name": "mean number of visible satellites", "units": "1",
+        "cell_methods": "time: mean", **gm,
+        "comment": "satellites without a valid ephemeris at an epoch count as not visible"})
+    for k, what in ((1, "minimum"), (2, "maximum")):
+        data[f"nsat_{'min' if k == 1 else 'max'}"] = xr.DataArray(
+            out_nsat[:, k].astype(np.int16), dims=dims, attrs={
+                "long_name": f"{what} number of visible satellites", "units": "1",
+                "valid_min": np.int16(0), "cell_methods": f"time: {what}", **gm})
+    data["solution_fraction"] = xr.DataArray(out_frac[:, 0], dims=dims, attrs={
+        "long_name": "fraction of epochs with a position solution", "units": "1", **gm,
+        "comment": "solution: visible satellites >= unknowns and non-singular geometry"})
+    data["availability"] = xr.DataArray(out_frac[:, 1], dims=dims, attrs={
+        "long_name": f"fraction of epochs with a solution and PDOP <= {pdop_max:g}",
+        "units": "1", "valid_min": 0.0, "valid_max": 1.0, **gm})
+    for j, dn in enumerate(DOP_NAMES):
+        for k, (suffix, stat, cm) in enumerate((
+                ("mean", "mean over epochs with a solution", "time: mean"),
+                ("p95", "95th percentile (nearest rank, histogram upper bin edge)", None),
+                ("max", "maximum", "time: maximum"))):
+            attrs = {"long_name": f"{_DOP_LONG[dn]}, {stat}", "units": "1",
+                     "comment": _NAN_RULE, **gm}
+            if cm:  # CF has no percentile cell method; the p95 rule is in p95_method
+                attrs["cell_methods"] = cm
+            data[f"{dn}_{suffix}"] = xr.DataArray(out_dop[:, j, k], dims=dims, attrs=attrs)
+    if ep_nsat is not None:
+        coords["time"] = xr.DataArray(times, dims="time", attrs={
+            "long_name": "epoch (GPST, not UTC)", "time_system": "GPST"})
+        data["nsat"] = xr.DataArray(ep_nsat, dims=("config", "time", "lat", "lon"), attrs={
+            "long_name": "number of visible satellites", "units": "1", **gm})
+        for j, dn in enumerate(DOP_NAMES):
+            data[dn] = xr.DataArray(ep_dop[:, j], dims=("config", "time", "lat", "lon"),
+                                    attrs={"long_name": _DOP_LONG[dn], "units": "1", **gm,
+                                           "comment": "+inf where there is no solution"})
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update(_provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk))
+    return ds
+
+
+def _provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) -> dict:
+    step = ""
+    if times.size > 1:
+        d = np.diff(times).astype("timedelta64[ns]").astype(np.int64) / 1e9
+        step = f"{d[0]:g}" if np.all(d == d[0]) else f"irregular ({d.min():g}..{d.max():g})"
+    files = [str(Path(f).name) for f in (input_files or [])]
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "Conventions": "CF-1.11",
+        "title": "BeiDou/GLONASS visibility and DOP statistics over a grid",
+        "institution": "gnss_interop",
+        "source": f"gnss_interop {_version()}; broadcast ephemerides: "
+                  f"{', '.join(files) if files else 'not recorded'}",
+        "history": f"{now} computed by gnss_interop.coverage.compute_grid",
+        "input_files": ", ".join(files),
+        "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
+        "elevation_mask_deg": float(mask.elevation_mask_deg),
+        "mask": mask.describe(),
+        "pdop_max": float(pdop_max),
+        "time_start_gpst": str(times[0])[:19],
+        "time_end_gpst": str(times[-1])[:19],
+        "time_step_s": step,
+        "n_epochs": int(times.size),
+        "time_chunk_epochs": int(time_chunk or times.size),
+        "grid": grid.describe(),
+        "grid_registration": grid.registration,
+        "height_m": float(grid.height_m),
+        "dop_definition": (
+            "local ENU; PDOP=sqrt(Qee+Qnn+Quu), HDOP=sqrt(Qee+Qnn), VDOP=sqrt(Quu), "
+            "TDOP=sqrt(Qcc) of the first configured system's receiver clock (the next "
+            "system's if it has no visible satellite), GDOP=sqrt(PDOP^2+TDOP^2)"),
+        "solution_rule": (
+            "solution if visible satellites >= unknowns (3 + clocks of systems with visible "
+            "satellites) and det(P) > 1e-12*(trace(P)/3)^3 for the clock-reduced 3x3 "
+            "position normal matrix P"),
+        "availability_rule": f"epochs with a solution and PDOP <= {pdop_max:g}, divided by "
+                             f"all epochs",
+        "p95_method": (
+            f"nearest rank ceil(0.95 N) over all N epochs, no-solution epochs = +inf; "
+            f"per-point histogram with {K.HIST_SUB} linear sub-bins per octave from "
+            f"0.125 to 128 (relative bin width <= {100 / K.HIST_SUB:.3g} %); reported value "
+            f"= min(upper edge of the bin, max)"),
+        "time_system": "GPST",
+    }
+
+
+def write_netcdf(ds: xr.Dataset, path: str | os.PathLike, *, float32: bool = True,
+                 complevel: int = 4) -> Path:
+    """Write ``ds`` to NetCDF-4 (engine netcdf4, zlib) atomically (temp file + rename).
+
+    Float data variables are stored as float32 by default (DOP resolution
+    ~1e-7 relative, far below their meaning); NaN is the fill value.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    enc: dict[str, dict] = {}
+    for name, var in ds.data_vars.items():
+        if var.ndim == 0:
+            continue
+        e: dict[str, Any] = {"zlib": True, "complevel": int(complevel)}
+        if np.issubdtype(var.dtype, np.floating):
+            e["dtype"] = "float32" if float32 else "float64"
+            e["_FillValue"] = np.nan
+        enc[name] = e
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".nc.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4", encoding=enc)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ----------------------------------------------------------------------------- site
+
+def compute_site(
+    positions: xr.DataArray,
+    lat_deg: float,
+    lon_deg: float,
+    height_m: float = 0.0,
+    *,
+    mask: ElevationMask | None = None,
+    configs: Sequence[Configuration] | None = None,
+    pdop_max: float = 6.0,
+) -> xr.Dataset:
+    """Per-epoch visibility and DOP at one point (same kernel as the grid).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``nsat``, ``gdop``, ``pdop``, ``hdop``, ``vdop``, ``tdop`` and
+        ``available`` with dims (config, time) (+inf DOP where no solution), and
+        ``azimuth`` / ``elevation`` [deg] and ``visible`` (mask applied,
+        ignoring configurations) with dims (time, sv) for sky plots.
+        Time is GPST.
+    """
+    mask = ElevationMask() if mask is None else mask
+    configs = tuple(default_configurations() if configs is None else configs)
+    pos, times, svs = _positions_array(positions)
+    st, _ = _static(svs, configs, mask, pdop_max, True, float(lon_deg), 1.0, float(height_m))
+    rows = np.array([float(lat_deg)])
+    pt = _points(rows, np.array([float(lon_deg)]), float(height_m))
+    tile = _Tile(float(lat_deg), float(lat_deg), str(times[0])[:19], str(times[-1])[:19],
+                 0, 1, 0, times.size)
+    _, (ep_nsat, ep_dop) = _run_tile(tile, pt, rows, pos, st)
+    az, el, _rng = look_angles(pos, lat_deg, lon_deg, height_m)
+    with np.errstate(invalid="ignore"):
+        visible = np.isfinite(el) & (el > mask.effective_deg(np.nan_to_num(az)))
+    coords = {
+        "config": [c.name for c in configs],
+        "time": xr.DataArray(times, dims="time", attrs={"long_name": "epoch (GPST, not UTC)",
+                                                       "time_system": "GPST"}),
+        "sv": svs,
+    }
+    data = {"nsat": (("config", "time"), ep_nsat[0].astype(np.int16),
+                     {"long_name": "number of visible satellites", "units": "1"})}
+    for j, dn in enumerate(DOP_NAMES):
+        data[dn] = (("config", "time"), ep_dop[0, :, :, j],
+                    {"long_name": _DOP_LONG[dn], "units": "1",
+                     "comment": "+inf where there is no solution"})
+    data["available"] = (("config", "time"), np.isfinite(ep_dop[0, :, :, 1])
+                         & (ep_dop[0, :, :, 1] <= pdop_max),
+                         {"long_name": f"solution with PDOP <= {pdop_max:g}"})
+    data["azimuth"] = (("time", "sv"), az, {"units": "degree", "long_name":
+                                            "azimuth from north through east (NaN: no ephemeris)"})
+    data["elevation"] = (("time", "sv"), el, {"units": "degree", "long_name":
+                                              "elevation (NaN: no ephemeris)"})
+    data["visible"] = (("time", "sv"), visible, {"long_name": "above the effective mask"})
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({
+        "title": "BeiDou/GLONASS per-epoch visibility and DOP at one site",
+        "source": f"gnss_interop {_version()}",
+        "lat_deg": float(lat_deg), "lon_deg": float(lon_deg), "height_m": float(height_m),
+        "mask": mask.describe(), "pdop_max": float(pdop_max), "time_system": "GPST",
+        "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
+    })
+    return ds
+
+
+def site_to_csv(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write a :func:`compute_site` result as CSV (atomically).
+
+    Columns: time_gpst (ISO 8601, GPST), config, nsat, gdop, pdop, hdop, vdop,
+    tdop; DOPs are ``inf`` at epochs without a solution.
+    """
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".csv.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["time_gpst", "config", "nsat", *DOP_NAMES])
+            times = [str(t)[:19] for t in ds["time"].values]
+            for c in ds["config"].values:
+                sub = ds.sel(config=c)
+                nsat = sub["nsat"].values
+                dops = np.stack([sub[d].values for d in DOP_NAMES], axis=1)
+                for i, t in enumerate(times):
+                    w.writerow([t, str(c), int(nsat[i]), *(f"{v:.6f}" if np.isfinite(v)
+                                                           else "inf" for v in dops[i])])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
