@@ -125,7 +125,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
             paths = save_figure(fig, sdir / f"{var}_panel.png", formats=formats)
             wrote(paths)
             figures.append((f"{ds[var].attrs.get('long_name', var)} — {' | '.join(panel_cfgs)}",
-                            Path(paths[0]) if isinstance(paths, (list, tuple)) else Path(paths)))
+                            Path(paths[0])))
         layers = [(v, c) for v, c in MAP_LAYERS if c in configs]
         layers += [(v, None) for v in DERIVED_LAYERS if v in ds]
         for var, cfg in layers:
@@ -133,9 +133,10 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
             fig = plot_layer(ds, var, config=cfg, outlines=outlines, scenario=res.title)
             paths = save_figure(fig, sdir / f"{name}.png", formats=formats)
             wrote(paths)
-            figures.append((f"{ds[var].attrs.get('long_name', var)}" + (f" ({cfg})" if cfg else ""),
-                            Path(paths[0]) if isinstance(paths, (list, tuple)) else Path(paths)))
             if cfg is None:
+                # the report shows the panels and the derived layers; single-configuration
+                # maps repeat a panel at full width and stay on disk only
+                figures.append((str(ds[var].attrs.get("long_name", var)), Path(paths[0])))
                 wrote(to_geotiff(ds[var], sdir / f"{name}.tif"))
         wrote(write_table_csv(res.summary, sdir / "summary.csv"))
         wrote(write_table_markdown(res.summary, sdir / "summary.md"))
