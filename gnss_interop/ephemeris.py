@@ -515,7 +515,6 @@ class Ephemerides:
         if not np.any(bad_pair):
             return
         # record k (position k in `order`) has a left pair k-1 and a right pair k
-        n = order.size
         left_exists = np.r_[False, pair]
         right_exists = np.r_[pair, False]
         left_bad = np.r_[False, bad_pair]
@@ -533,7 +532,6 @@ class Ephemerides:
         # _exclude iterates mask indices in ascending record order
         sort = np.argsort(order[suspect])
         self._exclude(system, mask, [reasons[i] for i in sort])
-        del n
 
 
 def load_ephemerides(paths: str | Path | Iterable[str | Path]) -> Ephemerides:

@@ -44,7 +44,7 @@ import numpy as np
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .configs import ClockModel, Configuration, InteropUnavailableWarning, standard_configurations
+from .configs import Configuration, InteropUnavailableWarning, standard_configurations
 from .errors import EphemerisRangeWarning, GnssInputError
 from .jammer import Band, Jammer
 from .masks import ElevationMask

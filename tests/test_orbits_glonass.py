@@ -1,11 +1,10 @@
 """GLONASS RK4 orbits: step independence, an independent inertial-frame integration, windows."""
 
-import warnings
 
 import numpy as np
 import pytest
 
-from conftest import BRD4, BRDC_GLO
+from conftest import BRDC_GLO
 from gnss_interop import EphemerisRangeWarning, System, load_ephemerides
 from gnss_interop.constants import GLO_AE_M, GLO_GM_M3_S2, GLO_J2, GLO_OMEGA_E_RAD_S
 from gnss_interop.orbits import propagate_glonass
@@ -110,8 +109,8 @@ def test_rinex2_and_rinex4_glonass_agree_in_kind(brd4_eph):
         pair = (rec.sv[a] == rec.sv[b]) & (rec.t_ref[b] - rec.t_ref[a] == 1800.0)
         a, b = a[pair], b[pair]
         tm = 0.5 * (rec.t_ref[a] + rec.t_ref[b])
-        v = rec.values
-        st = lambda i, k: np.stack([v[k[0]][i], v[k[1]][i], v[k[2]][i]], -1)
+        def st(i, k, v=rec.values):
+            return np.stack([v[k[0]][i], v[k[1]][i], v[k[2]][i]], -1)
         pa = propagate_glonass(st(a, "xyz"), st(a, ("vx", "vy", "vz")), st(a, ("ax", "ay", "az")),
                                tm - rec.t_ref[a])
         pb = propagate_glonass(st(b, "xyz"), st(b, ("vx", "vy", "vz")), st(b, ("ax", "ay", "az")),
