@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +55,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from . import _kernels as K
+from ._atomic import atomic_path
 from .configs import DOP_NAMES, Configuration
 from .geometry import geodetic_to_ecef, look_angles
 from .grid import GridSpec
@@ -671,14 +671,8 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike, *, float32: bool = Tru
             e["dtype"] = "float32" if float32 else "float64"
             e["_FillValue"] = np.nan
         enc[name] = e
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".nc.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4", encoding=enc)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -758,21 +752,15 @@ def site_to_csv(ds: xr.Dataset, path: str | os.PathLike) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".csv.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["time_gpst", "config", "nsat", *DOP_NAMES])
-            times = [str(t)[:19] for t in ds["time"].values]
-            for c in ds["config"].values:
-                sub = ds.sel(config=c)
-                nsat = sub["nsat"].values
-                dops = np.stack([sub[d].values for d in DOP_NAMES], axis=1)
-                for i, t in enumerate(times):
-                    w.writerow([t, str(c), int(nsat[i]), *(f"{v:.6f}" if np.isfinite(v)
-                                                           else "inf" for v in dops[i])])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["time_gpst", "config", "nsat", *DOP_NAMES])
+        times = [str(t)[:19] for t in ds["time"].values]
+        for c in ds["config"].values:
+            sub = ds.sel(config=c)
+            nsat = sub["nsat"].values
+            dops = np.stack([sub[d].values for d in DOP_NAMES], axis=1)
+            for i, t in enumerate(times):
+                w.writerow([t, str(c), int(nsat[i]), *(f"{v:.6f}" if np.isfinite(v)
+                                                       else "inf" for v in dops[i])])
     return path

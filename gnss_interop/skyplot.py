@@ -8,18 +8,18 @@ zenith at the centre, horizon (0°) at the rim.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from ._atomic import atomic_path
 from .systems import System
 
 __all__ = ["skyplot"]
 
 
-def skyplot(site: xr.Dataset, path: str | os.PathLike, *, systems: tuple[System, ...] | None
+def skyplot(site: xr.Dataset, path: str | Path, *, systems: tuple[System, ...] | None
             = None, title: str | None = None, dpi: int = 120) -> Path:
     """Write a PNG sky plot of the satellite tracks above the horizon.
 
@@ -80,7 +80,7 @@ def skyplot(site: xr.Dataset, path: str | os.PathLike, *, systems: tuple[System,
             if last.size:
                 k = last[-1]
                 ax.text(th[k], rv[k], svs[i], fontsize=7, color=color)
-        ax.set_title(f"{sy.name} ({len(cols)} satellites)", fontsize=10)
+        ax.set_title(f"{sy.display_name} ({len(cols)} satellites)", fontsize=10)
     if title is None:
         t = site["time"].values
         title = (f"lat {site.attrs.get('lat_deg', float('nan')):.3f}°, "
@@ -88,12 +88,9 @@ def skyplot(site: xr.Dataset, path: str | os.PathLike, *, systems: tuple[System,
                  f"{str(t[0])[:16]} – {str(t[-1])[:16]} GPST; {site.attrs.get('mask', '')}")
     fig.suptitle(title, fontsize=9)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
     try:
-        fig.savefig(tmp, dpi=dpi)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
     finally:
         plt.close(fig)
-        tmp.unlink(missing_ok=True)
     return path
