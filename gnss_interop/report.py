@@ -110,6 +110,27 @@ def _png_bytes(image: Any, dpi: float, where: str) -> bytes:
     return data
 
 
+def _fit_width(data: bytes, max_width_px: int | None) -> bytes:
+    """Downscale a PNG wider than ``max_width_px`` (Lanczos, 256-colour PNG); else unchanged.
+
+    Maps are saved at print resolution (2,000+ px); a report page shows them at ~1,100 px,
+    so embedding them at that size keeps the HTML file small without visible loss.
+    """
+    w, h = _png_size(data)
+    if not max_width_px or w <= max_width_px:
+        return data
+    from PIL import Image  # Pillow is a dependency of matplotlib
+
+    with Image.open(io.BytesIO(data)) as im:
+        small = im.convert("RGB").resize((int(max_width_px), max(1, round(h * max_width_px / w))),
+                                         Image.Resampling.LANCZOS)
+        # maps use few colours: a 256-colour palette is ~3x smaller and looks the same
+        small = small.quantize(256, method=Image.Quantize.MEDIANCUT)
+        buf = io.BytesIO()
+        small.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
 def _is_number(v: Any) -> bool:
     import numbers
 
@@ -236,6 +257,7 @@ def write_report(
     provenance: Mapping[str, Any],
     intro: str | None = None,
     dpi: float = 150,
+    max_width_px: int | None = 1200,
 ) -> Path:
     """Write one self-contained HTML report, atomically.
 
@@ -266,6 +288,9 @@ def write_report(
         A paragraph under the title.
     dpi : float
         Resolution for figures passed as Figure objects.
+    max_width_px : int or None
+        Embedded images wider than this are downscaled to it (default 1,200 px, the
+        width of the report page); ``None`` embeds them as they are.
 
     Returns
     -------
@@ -313,7 +338,8 @@ def write_report(
             parts.append(f"<p>{_e(sc['description'])}</p>")
         parts.append(_definition_html(sc.get("definition")))
         for j, (caption, image) in enumerate(_pairs(sc.get("figures"), "figures", where)):
-            data = _png_bytes(image, dpi, f"{where}, figure {j + 1} ({caption!r})")
+            data = _fit_width(_png_bytes(image, dpi, f"{where}, figure {j + 1} ({caption!r})"),
+                              max_width_px)
             w, h = _png_size(data)
             uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
             parts.append(f'<figure><img src="{uri}" width="{w}" height="{h}" '

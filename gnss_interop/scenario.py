@@ -635,10 +635,10 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
         _derived_layers(ds, degraded, denied)
         title = model.title or model.name
         ds.attrs.update(scenario=model.name, scenario_title=title,
-                        scenario_definition=json.dumps(model.model_dump(mode="json")),
+                        scenario_definition=json.dumps(model.model_dump(mode="json", exclude_none=True)),
                         degradations="; ".join(lab for lab, _ in degraded.regions())
                         or "none")
         regions = degraded.regions()
-        results.append(ScenarioResult(model.name, title, model.model_dump(mode="json"), ds,
+        results.append(ScenarioResult(model.name, title, model.model_dump(mode="json", exclude_none=True), ds,
                                       regions, summarise(ds, regions, model.name)))
     return results

@@ -238,3 +238,31 @@ def test_scenario_title_and_created_entry(tmp_path):
     assert "BeiDou jammed over China" in text and "china_bds" in text
     assert "report created (UTC)" not in text
     assert text.count("2026-01-01 00:00:00 UTC") == 2  # header and provenance table
+
+
+def test_wide_images_are_embedded_downscaled(tmp_path):
+    """Print-resolution maps are embedded at most max_width_px wide (file stays small)."""
+    import base64
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from gnss_interop.report import _png_size, write_report
+
+    fig = Figure(figsize=(12, 4))
+    ax = fig.add_subplot()
+    ax.imshow(__import__("numpy").random.default_rng(0).random((50, 150)), cmap="viridis")
+    png = tmp_path / "wide.png"
+    fig.savefig(png, dpi=200)
+    assert _png_size(png.read_bytes())[0] == 2400
+    out = write_report(tmp_path / "r.html", title="t", provenance={},
+                       scenarios=[{"name": "s", "figures": [("wide", png)]}], max_width_px=800)
+    (uri,) = re.findall(r'src="data:image/png;base64,([^"]+)"', out.read_text())
+    assert _png_size(base64.b64decode(uri)) == (800, 267)
+    full = write_report(tmp_path / "r2.html", title="t", provenance={},
+                        scenarios=[{"name": "s", "figures": [("wide", png)]}], max_width_px=None)
+    (uri,) = re.findall(r'src="data:image/png;base64,([^"]+)"', full.read_text())
+    assert _png_size(base64.b64decode(uri))[0] == 2400
