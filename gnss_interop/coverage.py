@@ -24,7 +24,9 @@ Definitions (also written into the output attributes):
 * **p95 / max DOP**: epochs without solution count as +inf, so
   "95 % of the time PDOP ≤ pdop_p95" holds; the p95 is the nearest-rank
   (``ceil(0.95 N)``-th smallest) value, reported as the upper edge of its
-  histogram bin (≤ 3.125 % above the exact value; never above the max).
+  histogram bin (≤ 3.125 % above the exact value; never above the max). A p95
+  in the overflow bin (DOP ≥ 128, far beyond any availability threshold) is
+  reported as the maximum: an upper bound, not within 3.125 %.
 
 Execution: the grid is cut into tiles (bands of latitude rows × chunks of
 epochs). Each tile runs the fused numba kernel (:mod:`gnss_interop._kernels`,
@@ -299,7 +301,10 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
 
 def _merge_finalize(*parts):
     """Left fold of time-chunk results in time order, then finalize (same in every path)."""
-    state, ep = parts[0]
+    first, ep = parts[0]
+    # fold into a copy: on Dask the inputs may be the stored results of other tasks, and a
+    # retried merge must not add a tile twice
+    state = {k: v.copy() for k, v in first.items()}
     eps = [ep]
     for s, e in parts[1:]:
         K.merge_states(state, s)
@@ -648,7 +653,8 @@ def _provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) -
             f"nearest rank ceil(0.95 N) over all N epochs, no-solution epochs = +inf; "
             f"per-point histogram with {K.HIST_SUB} linear sub-bins per octave from "
             f"0.125 to 128 (relative bin width <= {100 / K.HIST_SUB:.3g} %); reported value "
-            f"= min(upper edge of the bin, max)"),
+            f"= min(upper edge of the bin, max); a p95 of 128 or more (overflow bin) is "
+            f"reported as the max, an upper bound"),
         "time_system": "GPST",
     }
 

@@ -187,8 +187,11 @@ def _glo_records(nav: NavFile, source_index: int, problems: list[str]) -> _Recor
         if nav.leap_seconds is not None:
             leap = np.full(len(utc), nav.leap_seconds)
             if np.any(table_leap != leap):
-                problems.append(f"{nav.path}: header LEAP SECONDS {nav.leap_seconds} differs from "
-                                f"the leap-second table ({int(table_leap[0])}); using the header")
+                note = (f"{nav.path}: header LEAP SECONDS gives GPST-UTC = {nav.leap_seconds} s but "
+                        f"the leap-second table gives {int(table_leap[0])} s for these epochs; "
+                        f"using the header (GLONASS times shift by the difference)")
+                problems.append(note)
+                warnings.warn(note, GnssDataWarning, stacklevel=3)
         else:
             leap = table_leap
         # RINEX GLONASS epochs (t_b) are UTC(SU) (RINEX 3.04 §8.1), so GPST = UTC + leap

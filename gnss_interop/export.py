@@ -50,19 +50,23 @@ def _regular_step(c: np.ndarray, name: str) -> float:
 
 
 def to_geotiff(da_2d: xr.DataArray, path: str | os.PathLike, *,
-               tags: Mapping[str, Any] | None = None) -> Path:
+               tags: Mapping[str, Any] | None = None, registration: str | None = None) -> Path:
     """Write one (lat, lon) layer to a north-up GeoTIFF in EPSG:4326 (deflate), atomically.
 
     Parameters
     ----------
     da_2d : xarray.DataArray
-        Dims ``lat`` and ``lon`` (cell centres in degrees, regularly spaced, any order),
+        Dims ``lat`` and ``lon`` (degrees, regularly spaced, any order),
         e.g. ``ds["availability"].sel(config="C+R")``. Scalar coordinates such as ``config``
         are kept as GeoTIFF tags, as are the DataArray's attributes.
     path : str or path-like
         Output file (``.tif``).
     tags : mapping, optional
         Extra GeoTIFF metadata tags (e.g. scenario name, input files).
+    registration : {"node", "cell"}, optional
+        ``"node"``: values are samples at the grid points (tagged ``AREA_OR_POINT=Point``);
+        ``"cell"``: values are cell averages (``AREA_OR_POINT=Area``). Default: ``"node"``
+        when the latitudes include ±90°, else ``"cell"``.
 
     Returns
     -------
@@ -107,6 +111,13 @@ def to_geotiff(da_2d: xr.DataArray, path: str | os.PathLike, *,
         meta[str(k)] = str(v)
     if da_2d.name is not None:
         meta.setdefault("variable", str(da_2d.name))
+    # Node-registered grids (values at the grid points, e.g. lat -90..90 inclusive) are point
+    # samples: say so, rather than pretend each value covers a cell reaching past the poles.
+    if registration is None:
+        registration = "node" if np.any(np.isclose(np.abs(lat), 90.0)) else "cell"
+    if registration not in ("node", "cell"):
+        raise ValueError(f"registration must be 'node' or 'cell', got {registration!r}")
+    meta["AREA_OR_POINT"] = "Point" if registration == "node" else "Area"
 
     da = xr.DataArray(np.asarray(da_2d.transpose("lat", "lon").values),
                       coords={"y": lat, "x": lon}, dims=("y", "x"), name=da_2d.name,

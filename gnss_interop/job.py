@@ -116,8 +116,10 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         outlines = [(lon, lat, label) for label, reg in res.regions for lon, lat in reg.outline()]
         wrote(write_netcdf(ds, sdir / "coverage.nc"))
         configs = [str(c) for c in ds.config.values]
+        registration = ds.attrs.get("grid_registration")
         for cfg in configs:
-            wrote(to_geotiff(ds["availability"].sel(config=cfg), sdir / f"availability_{_slug(cfg)}.tif"))
+            wrote(to_geotiff(ds["availability"].sel(config=cfg), sdir / f"availability_{_slug(cfg)}.tif",
+                             registration=registration))
         figures = []
         panel_cfgs = tuple(c for c in ("C", "R", "C+R") if c in configs)
         for var in PANEL_LAYERS:
@@ -137,7 +139,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
                 # the report shows the panels and the derived layers; single-configuration
                 # maps repeat a panel at full width and stay on disk only
                 figures.append((str(ds[var].attrs.get("long_name", var)), Path(paths[0])))
-                wrote(to_geotiff(ds[var], sdir / f"{name}.tif"))
+                wrote(to_geotiff(ds[var], sdir / f"{name}.tif", registration=registration))
         wrote(write_table_csv(res.summary, sdir / "summary.csv"))
         wrote(write_table_markdown(res.summary, sdir / "summary.md"))
         all_rows += res.summary

@@ -442,7 +442,8 @@ def _derived_layers(ds: xr.Dataset, degraded: Degraded, denied: dict[System, np.
 def _mean_over_trials(trials: list[xr.Dataset]) -> xr.Dataset:
     if len(trials) == 1:
         return trials[0]
-    stack = xr.concat(trials, dim="trial", coords="minimal", compat="override", join="override")
+    stack = xr.concat([t.drop_vars("crs", errors="ignore") for t in trials], dim="trial",
+                      coords="minimal", compat="override", join="override")
     out = trials[0].copy()
     for name, da in stack.data_vars.items():
         if "trial" not in da.dims:
@@ -483,7 +484,9 @@ def summarise(ds: xr.Dataset, regions: Sequence[tuple[str, Region]], scenario: s
     w = np.cos(np.radians(lat2))
     areas: list[tuple[str, np.ndarray]] = [("global", np.ones_like(w, dtype=bool))]
     areas += [(f"inside: {label}", reg.contains(lat2, lon2)) for label, reg in regions]
-    areas += [(f"lat {lo:+d}..{hi:+d}", (lat2 >= lo) & (lat2 <= hi)) for lo, hi in LATITUDE_BANDS]
+    # half-open bands [lo, hi), the last one closed, so node rows at ±30°, ±60° count once
+    areas += [(f"lat {lo:+d}..{hi:+d}", (lat2 >= lo) & ((lat2 < hi) | (hi == LATITUDE_BANDS[-1][1])))
+              for lo, hi in LATITUDE_BANDS]
     rows = []
     for area, sel in areas:
         ww = np.where(sel, w, 0.0)

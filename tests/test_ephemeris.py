@@ -158,3 +158,27 @@ def test_switchover_jump_is_excluded(tmp_path):
 
 def test_clean_file_excludes_nothing(brd4_eph, sept_eph):
     assert brd4_eph.excluded == [] and sept_eph.excluded == []
+
+
+def _with_leap_line(tmp_path, line):
+    lines = SEPT.read_text().splitlines(keepends=True)
+    i = next(k for k, l in enumerate(lines) if "LEAP SECONDS" in l)
+    lines[i] = line.ljust(60)[:60] + "LEAP SECONDS\n"
+    p = tmp_path / "leap.rnx"
+    p.write_text("".join(lines))
+    return p
+
+
+def test_leap_seconds_header_in_bdt_is_converted(tmp_path, sept_eph):
+    """RINEX 3.02+ may state the leap seconds in BDT (BDT-UTC = 4 s): same GLONASS times."""
+    p = _with_leap_line(tmp_path, "     4     4  2298     1BDS")
+    eph = load_ephemerides(p)
+    t = _t("2023-07-08T04:30")
+    np.testing.assert_array_equal(eph.positions(t, svs=["R07"]).values,
+                                  sept_eph.positions(t, svs=["R07"]).values)
+
+
+def test_leap_seconds_header_disagreeing_with_table_warns(tmp_path):
+    p = _with_leap_line(tmp_path, "    17")
+    with pytest.warns(GnssDataWarning, match="GPST-UTC = 17 s but the leap-second table gives 18 s"):
+        load_ephemerides(p)

@@ -6,6 +6,7 @@ import csv
 import os
 
 import numpy as np
+import xarray as xr
 import pytest
 
 from _coverage_fixture import coverage_dataset, with_derived
@@ -176,3 +177,20 @@ def test_table_writers_are_atomic(tmp_path, monkeypatch):
             writer(ROWS, target)
     assert target.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_geotiff_registration_tag(tmp_path):
+    """Node grids (lat -90..90 inclusive) are point samples; cell grids are areas."""
+    import rioxarray  # noqa: F401
+
+    from gnss_interop.export import to_geotiff
+
+    node = xr.DataArray(np.zeros((19, 36)), dims=("lat", "lon"),
+                        coords={"lat": np.arange(-90, 91, 10.0), "lon": np.arange(-180, 180, 10.0)})
+    cell = node.isel(lat=slice(0, 18)).assign_coords(lat=np.arange(-85, 90, 10.0))
+    for da, expected in ((node, "Point"), (cell, "Area")):
+        p = to_geotiff(da, tmp_path / f"{expected}.tif")
+        opened = rioxarray.open_rasterio(p)
+        assert opened.attrs["AREA_OR_POINT"] == expected
+    with pytest.raises(ValueError, match="registration must be"):
+        to_geotiff(node, tmp_path / "x.tif", registration="pixel")

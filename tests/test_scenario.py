@@ -233,3 +233,27 @@ def test_date_uses_the_fetch_cache(tmp_path, monkeypatch):
                end="2023-03-12T07:00:00")["base"]
     assert "BRD400DLR_S_20230710000_01D_MN.rnx.gz" in res.dataset.attrs["input_files"]
     assert res.dataset["nsat_mean"].sel(config="C").mean() > 8
+
+
+def test_latitude_bands_partition_the_globe(regional):
+    """Node rows at 0, ±30, ±60 belong to one band each: band areas add up to the globe."""
+    import numpy as np
+
+    from gnss_interop.scenario import LATITUDE_BANDS
+
+    ds = regional["baseline"].dataset
+    lat2, _ = _grid(ds)
+    w = np.cos(np.radians(lat2))
+    total = 0.0
+    for lo, hi in LATITUDE_BANDS:
+        sel = (lat2 >= lo) & ((lat2 < hi) | (hi == 90))
+        total += w[sel].sum()
+    assert total == pytest.approx(w.sum())
+    rows = [r for r in regional["baseline"].summary if r["config"] == "C" and r["area"].startswith("lat")]
+    assert len(rows) == len(LATITUDE_BANDS)
+
+
+def test_trials_keep_the_crs_variable():
+    res = _run({"name": "rand", "degradation": [{"type": "outage", "random": {"R": 2}, "trials": 2}]})
+    crs = res["rand"].dataset["crs"]
+    assert crs.dtype.kind == "i" and "crs_wkt" in crs.attrs

@@ -271,6 +271,10 @@ def _parse_header(lines: list[str], path: Path) -> tuple[float, str, int | None,
                 leap = int(line[:6])
             except ValueError:
                 raise RinexError(f"unreadable LEAP SECONDS value {line[:6]!r}", path, i + 1) from None
+            # RINEX 3.02+: columns 25-27 name the time system the count refers to; "BDS"
+            # means BDT - UTC, i.e. 14 s fewer than GPST - UTC (which is what we keep)
+            if line[24:27].strip() == "BDS":
+                leap += 14
         elif label == "TIME SYSTEM CORR":
             # RINEX 3.04 Table A5: A4,1X,D17.10,D16.9,1X,I6,1X,I4
             try:
