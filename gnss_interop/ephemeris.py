@@ -350,14 +350,14 @@ class Ephemerides:
         if not recs:
             known = sorted({o.name for o in self.time_offsets})
             raise KeyError(f"no broadcast {name} offset in the inputs; available: {known}")
-        t = to_gpst_seconds(times)
-        t_ref = np.array([0.0 if np.isnan(o.t_ref_gpst) else o.t_ref_gpst for o in recs])
-        pick = np.abs(t[..., None] - t_ref).argmin(axis=-1)
-        a0 = np.array([o.a0 for o in recs])[pick]
-        a1 = np.array([o.a1 for o in recs])[pick]
-        a2 = np.array([o.a2 for o in recs])[pick]
-        dt = t - t_ref[pick]
-        return a0 + a1 * dt + a2 * dt * dt
+        t = np.atleast_1d(to_gpst_seconds(times))
+        t_ref = np.array([o.t_ref_gpst for o in recs])
+        pick = np.abs(t[:, None] - np.nan_to_num(t_ref)).argmin(axis=-1)
+        out = np.empty(t.shape)
+        for k in np.unique(pick):
+            sel = pick == k
+            out[sel] = recs[k].offset_s(t[sel])
+        return out
 
     def __repr__(self) -> str:
         svs = self.svs
