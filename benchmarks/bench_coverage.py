@@ -35,13 +35,13 @@ def main() -> None:
     ap.add_argument("--reference-points", type=int, default=20)
     args = ap.parse_args()
 
-    from gnss_interop import _kernels  # noqa: F401  (numba compile/cache load outside timing)
-    from gnss_interop.configs import configurations_for
-    from gnss_interop.coverage import compute_grid, write_netcdf
-    from gnss_interop.dop_reference import reference_site_series
-    from gnss_interop.ephemeris import load_ephemerides
-    from gnss_interop.grid import GridSpec
-    from gnss_interop.masks import ElevationMask
+    from gnss_interop.coverage import kernels  # noqa: F401  (numba compile/cache load outside timing)
+    from gnss_interop.coverage.configs import configurations_for
+    from gnss_interop.coverage.engine import compute_grid, write_netcdf
+    from gnss_interop.coverage.reference import reference_site_series
+    from gnss_interop.ephemerides.store import load_ephemerides
+    from gnss_interop.coverage.grid import GridSpec
+    from gnss_interop.coverage.masks import ElevationMask
 
     # warm-up: JIT-compile (or load the cache) on a tiny problem, not timed
     import xarray as xr
@@ -52,7 +52,7 @@ def main() -> None:
                         coords={"time": np.array(["2023-03-12T00:00", "2023-03-12T00:01"],
                                                  "datetime64[ns]"),
                                 "sv": ["C01", "C02", "R01", "R02", "C03"], "xyz": ["x", "y", "z"]})
-    from gnss_interop.configs import standard_configurations
+    from gnss_interop.coverage.configs import standard_configurations
     compute_grid(tiny, GridSpec.global_grid(30.0),
                  configs=standard_configurations(interop_offset_available=True))
     warm = time.perf_counter() - t_w

@@ -4,14 +4,14 @@ Conventions for the whole package: angles in degrees, distances in metres,
 times in GPST (``numpy.datetime64``) unless a name or docstring says otherwise.
 """
 
-from .configs import ClockModel, Configuration, configurations_for
-from .coverage import compute_grid, compute_site, write_netcdf
-from .ephemeris import Ephemerides, load_ephemerides
-from .errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError, RinexError
-from .grid import GridSpec
-from .masks import ElevationMask
-from .scenario import load_scenario_file, run_scenarios, scenario_file_from_dict
-from .systems import BdsOrbitType, System, TimeScale
+from gnss_interop.coverage.configs import ClockModel, Configuration, configurations_for
+from gnss_interop.coverage.engine import compute_grid, compute_site, write_netcdf
+from gnss_interop.ephemerides.store import Ephemerides, load_ephemerides
+from gnss_interop.errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError, RinexError
+from gnss_interop.coverage.grid import GridSpec
+from gnss_interop.coverage.masks import ElevationMask
+from gnss_interop.scenarios.schema import load_scenario_file, run_scenarios, scenario_file_from_dict
+from gnss_interop.systems import BdsOrbitType, System, TimeScale
 
 __version__ = "0.1.0"
 

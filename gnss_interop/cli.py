@@ -16,8 +16,8 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ._atomic import atomic_path
-from .errors import GnssDataWarning, GnssInputError
+from gnss_interop.output.atomic import atomic_path
+from gnss_interop.errors import GnssDataWarning, GnssInputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="BeiDou and GLONASS coverage, alone and together, from broadcast ephemerides.")
@@ -60,7 +60,7 @@ def _time_grid(start: str, end: str, step_s: float) -> np.ndarray:
 
 
 def _load(nav: list[Path]):
-    from .ephemeris import load_ephemerides
+    from gnss_interop.ephemerides.store import load_ephemerides
 
     try:
         return load_ephemerides(nav)
@@ -122,8 +122,8 @@ def validate(
     per_satellite: Annotated[bool, typer.Option("--per-satellite/--summary-only")] = True,
 ) -> None:
     """Compare broadcast orbits with precise (SP3) orbits: 3-D RMS and max per satellite type."""
-    from .io.sp3 import read_sp3
-    from .validate import compare_with_sp3, summarise
+    from gnss_interop.reading.sp3 import read_sp3
+    from gnss_interop.ephemerides.validate import compare_with_sp3, summarise
 
     _setup_warnings()
     eph = _load(nav)
@@ -164,7 +164,7 @@ def almanac(
     day: Annotated[str, typer.Option(help="GPST day the file covers (YYYY-MM-DD).")] = "2024-01-01",
 ) -> None:
     """Write the nominal BDS-3 + GLONASS constellations as a RINEX 4 navigation file."""
-    from .nominal import write_nominal_rinex
+    from gnss_interop.ephemerides.nominal import write_nominal_rinex
 
     try:
         np.datetime64(day, "D")
@@ -189,8 +189,8 @@ def run(
     """Run denial scenarios: maps, grids (NetCDF, GeoTIFF), tables and an HTML report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .job import run_job
-    from .scenario import DEFAULT_SCENARIO_FILE, load_scenario_file
+    from gnss_interop.output.job import run_job
+    from gnss_interop.scenarios.schema import DEFAULT_SCENARIO_FILE, load_scenario_file
 
     _setup_warnings()
     path = DEFAULT_SCENARIO_FILE if scenario is None else scenario
@@ -238,7 +238,7 @@ def main() -> None:  # pragma: no cover - console entry point alternative
     app()
 
 
-# --- coverage commands (gnss_interop.coverage) ----------------------------------------------
+# --- coverage commands (gnss_interop.coverage.engine) ----------------------------------------------
 
 def _coverage_times(eph, start: Optional[str], end: Optional[str], step: float) -> np.ndarray:
     """Epochs from --start/--end (GPST), defaulting to the ephemerides' usable span."""
@@ -250,7 +250,7 @@ def _coverage_times(eph, start: Optional[str], end: Optional[str], step: float) 
 
 
 def _coverage_mask(mask: float, horizon: Optional[str]):
-    from .masks import ElevationMask
+    from gnss_interop.coverage.masks import ElevationMask
 
     try:
         if horizon:
@@ -287,9 +287,9 @@ def grid(
     """Visibility, DOP and availability statistics over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
 
-    from .configs import configurations_for
-    from .coverage import CoverageError, compute_grid, write_netcdf
-    from .grid import GridSpec
+    from gnss_interop.coverage.configs import configurations_for
+    from gnss_interop.coverage.engine import CoverageError, compute_grid, write_netcdf
+    from gnss_interop.coverage.grid import GridSpec
 
     _setup_warnings()
     nav = _nav_or_date(nav, date)
@@ -347,8 +347,8 @@ def site(
     date: DateOption = None,
 ) -> None:
     """Per-epoch visible satellites and DOPs at one site, per configuration."""
-    from .configs import configurations_for
-    from .coverage import CoverageError, compute_site, site_to_csv
+    from gnss_interop.coverage.configs import configurations_for
+    from gnss_interop.coverage.engine import CoverageError, compute_site, site_to_csv
 
     _setup_warnings()
     if not (-90.0 <= lat <= 90.0):
@@ -366,7 +366,7 @@ def site(
     site_to_csv(ds, out)
     typer.echo(f"wrote {out}")
     if skyplot is not None:
-        from .skyplot import skyplot as draw
+        from gnss_interop.output.skyplot import skyplot as draw
 
         typer.echo(f"wrote {draw(ds, skyplot)}")
     for c in ds["config"].values:
@@ -379,17 +379,17 @@ def site(
                    f"{100 * float(sub.available.mean()):.2f} %")
 
 
-# --- fetch (gnss_interop.fetch) ----------------------------------------------------------
+# --- fetch (gnss_interop.reading.fetch) ----------------------------------------------------------
 
 class _EchoLogHandler(logging.Handler):
-    """Retries and fallbacks of gnss_interop.fetch, as notes on stderr."""
+    """Retries and fallbacks of gnss_interop.reading.fetch, as notes on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
         typer.secho(f"note: {record.getMessage()}", fg=typer.colors.YELLOW, err=True)
 
 
 def _echo_fetch_log() -> None:
-    logger = logging.getLogger("gnss_interop.fetch")
+    logger = logging.getLogger("gnss_interop.reading.fetch")
     if not any(isinstance(h, _EchoLogHandler) for h in logger.handlers):
         logger.addHandler(_EchoLogHandler(level=logging.WARNING))
 
@@ -398,7 +398,7 @@ def _nav_or_date(nav: Optional[list[Path]], date: Optional[str]) -> list[Path]:
     """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)."""
     import os
 
-    from .fetch import SOURCE_ENV, fetch
+    from gnss_interop.reading.fetch import SOURCE_ENV, fetch
 
     paths = list(nav or [])
     if date is not None:
@@ -431,7 +431,7 @@ def fetch_command(
                                               "connection error.")] = 3,
 ) -> None:
     """Download an IGS daily merged broadcast navigation file into the cache; print its path."""
-    from .fetch import fetch
+    from gnss_interop.reading.fetch import fetch
 
     _echo_fetch_log()
     try:

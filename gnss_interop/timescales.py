@@ -18,13 +18,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .constants import (
+from gnss_interop.constants import (
     BDT_WEEK0_IN_GPS_WEEKS,
     GLONASST_MINUS_UTC_S,
     GPST_MINUS_BDT_S,
     SECONDS_PER_WEEK,
 )
-from .systems import TimeScale
+from gnss_interop.systems import TimeScale
 
 #: The GPS epoch, origin of the internal seconds count.
 GPS_EPOCH = np.datetime64("1980-01-06T00:00:00", "ns")

@@ -1,4 +1,4 @@
-"""A synthetic coverage Dataset with the layout of ``gnss_interop.coverage.compute_grid``.
+"""A synthetic coverage Dataset with the layout of ``gnss_interop.coverage.engine.compute_grid``.
 
 Smooth, plausible fields on a 5° cell-centred grid (36 x 72): availability 0.9-1,
 PDOP 1-4, 6-20 visible satellites, for the configurations C, R, C+R and C+R/interop.

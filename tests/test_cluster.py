@@ -7,9 +7,9 @@ import pytest
 import xarray as xr
 
 from _synthetic import synthetic_positions
-from gnss_interop.configs import standard_configurations
-from gnss_interop.coverage import CoverageError, compute_grid
-from gnss_interop.grid import GridSpec
+from gnss_interop.coverage.configs import standard_configurations
+from gnss_interop.coverage.engine import CoverageError, compute_grid
+from gnss_interop.coverage.grid import GridSpec
 
 distributed = pytest.importorskip("distributed")
 
@@ -55,7 +55,7 @@ def test_workers_starts_its_own_cluster():
 def test_failed_tile_is_retried(monkeypatch):
     """A transient failure of one tile is retried (distributed ``retries=``); without
     retries the job fails with an error naming the tile and the cause."""
-    import gnss_interop.coverage as cov
+    import gnss_interop.coverage.engine as cov
 
     original = cov._prepare_chunk
     calls = {"n": 0}

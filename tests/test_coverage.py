@@ -11,21 +11,21 @@ import xarray as xr
 
 from _synthetic import synthetic_positions
 from conftest import BRD4
-from gnss_interop.configs import (
+from gnss_interop.coverage.configs import (
     Configuration,
     InteropUnavailableWarning,
     configurations_for,
     standard_configurations,
 )
-from gnss_interop.coverage import (
+from gnss_interop.coverage.engine import (
     CoverageError,
     compute_grid,
     compute_site,
     site_to_csv,
     write_netcdf,
 )
-from gnss_interop.grid import GridSpec
-from gnss_interop.masks import ElevationMask
+from gnss_interop.coverage.grid import GridSpec
+from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.systems import System
 
 CONFIGS = standard_configurations(interop_offset_available=True)
@@ -227,7 +227,7 @@ def test_site_csv_and_skyplot(tmp_path):
     vis_c = site["visible"].sel(sv=[s for s in site.sv.values if s.startswith("C")]).sum("sv")
     np.testing.assert_array_equal(vis_c.values, site["nsat"].sel(config="C").values)
     pytest.importorskip("matplotlib")
-    from gnss_interop.skyplot import skyplot
+    from gnss_interop.output.skyplot import skyplot
 
     png = skyplot(site, tmp_path / "sky.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

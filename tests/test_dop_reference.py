@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from gnss_interop.configs import ClockModel, Configuration
-from gnss_interop.dop_reference import dop_from_los
+from gnss_interop.coverage.configs import ClockModel, Configuration
+from gnss_interop.coverage.reference import dop_from_los
 from gnss_interop.systems import System
 
 C, R = System.BEIDOU, System.GLONASS

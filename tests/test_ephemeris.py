@@ -8,7 +8,7 @@ import pytest
 
 from conftest import BRD4, BRDC_GLO, SEPT
 from gnss_interop import EphemerisRangeWarning, GnssDataWarning, System, load_ephemerides
-from gnss_interop.ephemeris import _kepler_at
+from gnss_interop.ephemerides.store import _kepler_at
 from gnss_interop.timescales import to_gpst_seconds
 
 

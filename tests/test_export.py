@@ -10,7 +10,7 @@ import xarray as xr
 import pytest
 
 from _coverage_fixture import coverage_dataset, with_derived
-from gnss_interop.export import (
+from gnss_interop.output.geotiff import (
     format_cell,
     normalise_table,
     to_geotiff,
@@ -183,7 +183,7 @@ def test_geotiff_registration_tag(tmp_path):
     """Node grids (lat -90..90 inclusive) are point samples; cell grids are areas."""
     import rioxarray  # noqa: F401
 
-    from gnss_interop.export import to_geotiff
+    from gnss_interop.output.geotiff import to_geotiff
 
     node = xr.DataArray(np.zeros((19, 36)), dims=("lat", "lon"),
                         coords={"lat": np.arange(-90, 91, 10.0), "lon": np.arange(-180, 180, 10.0)})

@@ -1,4 +1,4 @@
-"""`gnss_interop.fetch` against a real HTTP server on 127.0.0.1 that misbehaves on purpose.
+"""`gnss_interop.reading.fetch` against a real HTTP server on 127.0.0.1 that misbehaves on purpose.
 
 No test sends traffic anywhere but 127.0.0.1: the archive is a stdlib ``http.server`` in a
 thread serving the real files in ../shared/data under the paths an IGS archive would use.
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gnss_interop import fetch as F
+from gnss_interop.reading import fetch as F
 from gnss_interop.cli import app
-from gnss_interop.fetch import FetchError, fetch
+from gnss_interop.reading.fetch import FetchError, fetch
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ephemerides"
 BRD4 = DATA / "BRD400DLR_S_20230710000_01D_MN.rnx.gz"      # 2023-03-12 = day 071

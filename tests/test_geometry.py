@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gnss_interop.constants import WGS84_A_M, WGS84_F
-from gnss_interop.geometry import (
+from gnss_interop.coverage.geometry import (
     ecef_to_enu,
     ecef_to_geodetic,
     enu_basis,

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from gnss_interop.jammer import Band, Jammer, free_space_range_km, js_tolerance_db, radio_horizon_km
+from gnss_interop.scenarios.jammer import Band, Jammer, free_space_range_km, js_tolerance_db, radio_horizon_km
 from gnss_interop.systems import System
 
 

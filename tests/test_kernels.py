@@ -1,4 +1,4 @@
-"""The fused numba kernel against the plain numpy reference (gnss_interop.dop_reference)."""
+"""The fused numba kernel against the plain numpy reference (gnss_interop.coverage.reference)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import pytest
 import xarray as xr
 
 from _synthetic import synthetic_positions
-from gnss_interop import _kernels as K
-from gnss_interop.configs import DOP_NAMES, standard_configurations
-from gnss_interop.coverage import compute_grid, compute_site
-from gnss_interop.dop_reference import reference_site_series, reference_statistics
-from gnss_interop.grid import GridSpec
-from gnss_interop.masks import ElevationMask
+from gnss_interop.coverage import kernels as K
+from gnss_interop.coverage.configs import DOP_NAMES, standard_configurations
+from gnss_interop.coverage.engine import compute_grid, compute_site
+from gnss_interop.coverage.reference import reference_site_series, reference_statistics
+from gnss_interop.coverage.grid import GridSpec
+from gnss_interop.coverage.masks import ElevationMask
 
 CONFIGS = standard_configurations(interop_offset_available=True)
 RTOL = 1e-9
@@ -217,7 +217,7 @@ def test_visible_counts_everywhere_match_numpy(mask_deg, height_m):
     """Counts at every node of a global 2° grid equal a brute-force numpy count
     (look angles of every satellite from every point): the row kernel's longitude
     windows are a true superset of the visible region."""
-    from gnss_interop.geometry import look_angles
+    from gnss_interop.coverage.geometry import look_angles
 
     pos = LIGHT.isel(time=slice(0, 90, 18))
     grid = GridSpec.global_grid(2.0, height_m=height_m)

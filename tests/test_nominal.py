@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ROOT
 from gnss_interop import BdsOrbitType, load_ephemerides
-from gnss_interop.nominal import BDS3_GEO_LON_DEG, GLONASS_NOMINAL, write_nominal_rinex
+from gnss_interop.ephemerides.nominal import BDS3_GEO_LON_DEG, GLONASS_NOMINAL, write_nominal_rinex
 
 SHIPPED = ROOT / "almanacs" / "nominal_bds3_glonass_20240101.rnx.gz"
 

@@ -7,7 +7,7 @@ import pytest
 
 from gnss_interop import BdsOrbitType, System
 from gnss_interop.constants import BDS_GM_M3_S2, BDS_OMEGA_E_RAD_S
-from gnss_interop.ephemeris import _KEPLER_FIELDS, _kepler_at
+from gnss_interop.ephemerides.store import _KEPLER_FIELDS, _kepler_at
 from gnss_interop.orbits import kepler_positions
 
 GEO_RADIUS_M = 42_164_000.0

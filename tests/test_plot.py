@@ -17,8 +17,8 @@ from matplotlib import colors as mcolors  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from _coverage_fixture import coverage_dataset, with_derived  # noqa: E402
-from gnss_interop import plot  # noqa: E402
-from gnss_interop.plot import (  # noqa: E402
+from gnss_interop.output import maps as plot  # noqa: E402
+from gnss_interop.output.maps import (  # noqa: E402
     NATURAL_EARTH_DIR,
     NODATA_COLOUR,
     OUTLINE_COLOUR,
@@ -383,7 +383,7 @@ def test_other_longitude_conventions_cover_the_whole_map(ds, grid):
 @pytest.mark.parametrize("lons", [np.arange(162.5, 200, 5.0),                     # 0..360
                                   (np.arange(162.5, 200, 5.0) + 180) % 360 - 180])  # ±180
 def test_regional_grid_across_the_antimeridian(ds, lons):
-    from gnss_interop.plot import _contiguous_lon
+    from gnss_interop.output.maps import _contiguous_lon
 
     wrapped = (lons + 180) % 360 - 180
     region = ds[["pdop_mean"]].sel(lat=slice(-30, 30)).sel(lon=np.sort(wrapped))

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from gnss_interop.regions import (
+from gnss_interop.scenarios.regions import (
     Box,
     Circle,
     GlobalRegion,

@@ -17,8 +17,8 @@ pytest.importorskip("cartopy")
 
 from _coverage_fixture import coverage_dataset, with_derived  # noqa: E402
 from gnss_interop import __version__  # noqa: E402
-from gnss_interop.plot import plot_layer, plot_panel, save_figure  # noqa: E402
-from gnss_interop.report import provenance_from_dataset, write_report  # noqa: E402
+from gnss_interop.output.maps import plot_layer, plot_panel, save_figure  # noqa: E402
+from gnss_interop.output.report import provenance_from_dataset, write_report  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error::cartopy.io.DownloadWarning")
 
@@ -250,7 +250,7 @@ def test_wide_images_are_embedded_downscaled(tmp_path):
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from gnss_interop.report import _png_size, write_report
+    from gnss_interop.output.report import _png_size, write_report
 
     fig = Figure(figsize=(12, 4))
     ax = fig.add_subplot()

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import BRD4, BRDC_GLO, SEPT, VILL
 from gnss_interop import GnssDataWarning, RinexError, load_ephemerides
-from gnss_interop.io.rinex_nav import _float, read_nav
+from gnss_interop.reading.rinex_nav import _float, read_nav
 from gnss_interop.timescales import from_gpst_seconds
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from gnss_interop import GnssInputError
-from gnss_interop.regions import Circle
-from gnss_interop.scenario import (
+from gnss_interop.scenarios.regions import Circle
+from gnss_interop.scenarios.schema import (
     DEFAULT_SCENARIO_FILE,
     load_scenario_file,
     run_scenarios,
@@ -121,10 +121,10 @@ def test_backup_equals_other_system_inside_denial(regional):
 def test_global_denial_equals_a_run_without_that_system():
     """The composition is exact: C+R with BeiDou denied is a direct run with no BeiDou satellite."""
     from gnss_interop import load_ephemerides
-    from gnss_interop.configs import Configuration
-    from gnss_interop.coverage import compute_grid
-    from gnss_interop.grid import GridSpec
-    from gnss_interop.scenario import SHIPPED_ALMANACS
+    from gnss_interop.coverage.configs import Configuration
+    from gnss_interop.coverage.engine import compute_grid
+    from gnss_interop.coverage.grid import GridSpec
+    from gnss_interop.scenarios.schema import SHIPPED_ALMANACS
 
     res = _run({"name": "deny-c", "degradation": [{"type": "deny", "system": "C"}]})["deny-c"].dataset
     eph = load_ephemerides(SHIPPED_ALMANACS["nominal"])
@@ -198,7 +198,7 @@ def test_summary_rows(regional):
 
 def test_example_file_validates_and_runs_coarse():
     """almanacs/examples/all_degradations.toml: every degradation type, run on a coarse grid."""
-    from gnss_interop.scenario import ALMANAC_DIR
+    from gnss_interop.scenarios.schema import ALMANAC_DIR
 
     spec, base = load_scenario_file(ALMANAC_DIR / "examples" / "all_degradations.toml")
     assert {d.type for s in spec.scenario for d in s.degradation} == {"jammer", "deny", "outage", "mask"}
@@ -223,7 +223,7 @@ def test_date_uses_the_fetch_cache(tmp_path, monkeypatch):
     import shutil
 
     from conftest import BRD4
-    from gnss_interop.fetch import PRODUCTS, filename
+    from gnss_interop.reading.fetch import PRODUCTS, filename
 
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -239,7 +239,7 @@ def test_latitude_bands_partition_the_globe(regional):
     """Node rows at 0, ±30, ±60 belong to one band each: band areas add up to the globe."""
     import numpy as np
 
-    from gnss_interop.scenario import LATITUDE_BANDS
+    from gnss_interop.scenarios.schema import LATITUDE_BANDS
 
     ds = regional["baseline"].dataset
     lat2, _ = _grid(ds)

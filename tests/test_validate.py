@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import SP3
-from gnss_interop.io.sp3 import read_sp3
-from gnss_interop.validate import compare_with_sp3, summarise
+from gnss_interop.reading.sp3 import read_sp3
+from gnss_interop.ephemerides.validate import compare_with_sp3, summarise
 
 #: per-satellite 3-D RMS limits [m], by orbit class
 PER_SATELLITE_RMS_M = {"MEO": 3.0, "IGSO": 10.0, "GLONASS": 6.0}

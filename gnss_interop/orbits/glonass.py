@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from ..constants import GLO_AE_M, GLO_GM_M3_S2, GLO_J2, GLO_OMEGA_E_RAD_S, GLO_RK4_MAX_STEP_S
+from gnss_interop.constants import GLO_AE_M, GLO_GM_M3_S2, GLO_J2, GLO_OMEGA_E_RAD_S, GLO_RK4_MAX_STEP_S
 
 
 def _derivative(state: NDArray[np.float64], acc: NDArray[np.float64]) -> NDArray[np.float64]:

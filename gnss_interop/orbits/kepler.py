@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..constants import BDS_GEO_TILT_RAD
+from gnss_interop.constants import BDS_GEO_TILT_RAD
 
 #: Kepler equation iterations; e < 0.01 for every BeiDou orbit, so the
 #: fixed-point iteration contracts by e per step: 10 steps give < 1e-20 rad.

@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ._atomic import write_bytes_atomic
-from .errors import GnssInputError
-from .scenario import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
+from gnss_interop.output.atomic import write_bytes_atomic
+from gnss_interop.errors import GnssInputError
+from gnss_interop.scenarios.schema import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
 
 __all__ = ["JobOutputs", "OutputExistsError", "run_job", "MAP_LAYERS", "PANEL_LAYERS"]
 
@@ -88,11 +88,11 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     Raises :class:`OutputExistsError` before computing anything if ``out_dir``
     holds another run's results and ``overwrite`` is false.
     """
-    from . import __version__
-    from .coverage import write_netcdf
-    from .export import to_geotiff, write_table_csv, write_table_markdown
-    from .plot import plot_layer, plot_panel, save_figure
-    from .report import write_report
+    from gnss_interop import __version__
+    from gnss_interop.coverage.engine import write_netcdf
+    from gnss_interop.output.geotiff import to_geotiff, write_table_csv, write_table_markdown
+    from gnss_interop.output.maps import plot_layer, plot_panel, save_figure
+    from gnss_interop.output.report import write_report
 
     out_dir = Path(out_dir)
     digest = definition_hash(spec)

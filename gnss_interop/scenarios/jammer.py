@@ -23,7 +23,7 @@ shorter code, hence less processing gain). Real receivers differ by ±10 dB:
 set ``js_tolerance_db`` to override.
 
 The denial region of an isotropic emitter in free space is a circle around it
-(ground distance), so a jammer becomes one :class:`~gnss_interop.regions.Circle`
+(ground distance), so a jammer becomes one :class:`~gnss_interop.scenarios.regions.Circle`
 per denied system.
 """
 
@@ -33,9 +33,9 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .constants import C_LIGHT_M_S
-from .regions import Circle
-from .systems import System
+from gnss_interop.constants import C_LIGHT_M_S
+from gnss_interop.scenarios.regions import Circle
+from gnss_interop.systems import System
 
 __all__ = ["Band", "Jammer", "RECEIVER_BANDS", "js_tolerance_db", "radio_horizon_km"]
 

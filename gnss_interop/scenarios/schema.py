@@ -6,7 +6,7 @@ of degradations:
 
 * ``deny``: a whole system (``C`` or ``R``), globally or inside a region;
 * ``jammer``: an emitter whose free-space J/S exceeds the receiver's tolerance inside a
-  radius limited by the radio horizon (:mod:`gnss_interop.jammer`);
+  radius limited by the radio horizon (:mod:`gnss_interop.scenarios.jammer`);
 * ``outage``: listed satellites, or N random satellites per system (Monte Carlo, seeded;
   the result is the mean over trials, with the worst case in ``availability_worst``);
 * ``mask``: a raised elevation mask inside a region (urban canyon, terrain).
@@ -44,17 +44,17 @@ import numpy as np
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .configs import Configuration, InteropUnavailableWarning, standard_configurations
-from .errors import EphemerisRangeWarning, GnssInputError
-from .jammer import Band, Jammer
-from .masks import ElevationMask
-from .regions import GlobalRegion, Region, region_from_spec
-from .systems import System
+from gnss_interop.coverage.configs import Configuration, InteropUnavailableWarning, standard_configurations
+from gnss_interop.errors import EphemerisRangeWarning, GnssInputError
+from gnss_interop.scenarios.jammer import Band, Jammer
+from gnss_interop.coverage.masks import ElevationMask
+from gnss_interop.scenarios.regions import GlobalRegion, Region, region_from_spec
+from gnss_interop.systems import System
 
 __all__ = ["ScenarioFile", "ScenarioResult", "load_scenario_file", "run_scenarios",
            "summarise", "DEFAULT_SCENARIO_FILE", "ALMANAC_DIR"]
 
-ALMANAC_DIR = Path(__file__).resolve().parents[1] / "almanacs"
+ALMANAC_DIR = Path(__file__).resolve().parents[2] / "almanacs"
 DEFAULT_SCENARIO_FILE = ALMANAC_DIR / "default_scenarios.toml"
 #: Almanacs the project ships, by name.
 SHIPPED_ALMANACS = {"nominal": ALMANAC_DIR / "nominal_bds3_glonass_20240101.rnx.gz"}
@@ -211,7 +211,7 @@ class ScenarioFile(_Model):
     @classmethod
     def _date(cls, v: str | None) -> str | None:
         if v is not None:
-            from .fetch import parse_date
+            from gnss_interop.reading.fetch import parse_date
 
             parse_date(v)
         return v
@@ -526,7 +526,7 @@ def _ephemeris_paths(spec: ScenarioFile, base_dir: Path) -> list[Path]:
     if spec.almanac is not None:
         return [SHIPPED_ALMANACS[spec.almanac]]
     if spec.date is not None:
-        from .fetch import fetch
+        from gnss_interop.reading.fetch import fetch
 
         return [fetch(spec.date)]
     return [p if p.is_absolute() else base_dir / p for p in map(Path, spec.ephemerides or [])]
@@ -552,15 +552,15 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
     base_dir
         Folder relative paths in ``spec`` refer to (the scenario file's folder).
     workers, scheduler, threads
-        Passed to :func:`~gnss_interop.coverage.compute_grid`.
+        Passed to :func:`~gnss_interop.coverage.engine.compute_grid`.
     progress
         ``progress(label, done, total)`` after each latitude band of each coverage run.
     only
         Names of the scenarios to run (default: all).
     """
-    from .coverage import compute_grid
-    from .ephemeris import load_ephemerides
-    from .grid import GridSpec
+    from gnss_interop.coverage.engine import compute_grid
+    from gnss_interop.ephemerides.store import load_ephemerides
+    from gnss_interop.coverage.grid import GridSpec
 
     base_dir = Path(base_dir or ".")
     paths = _ephemeris_paths(spec, base_dir)

@@ -31,7 +31,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
-from .constants import (
+from gnss_interop.constants import (
     BDS_FIT_HALF_WINDOW_S,
     BDS_GM_M3_S2,
     BDS_OMEGA_E_RAD_S,
@@ -40,11 +40,11 @@ from .constants import (
     ORBIT_RADIUS_REL_TOL,
     SWITCHOVER_JUMP_MAX_M,
 )
-from .errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError
-from .io.rinex_nav import NavFile, TimeOffsetRecord, read_nav
-from .orbits import kepler_positions, propagate_glonass
-from .systems import BdsOrbitType, System, TimeScale
-from .timescales import (
+from gnss_interop.errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError
+from gnss_interop.reading.rinex_nav import NavFile, TimeOffsetRecord, read_nav
+from gnss_interop.orbits import kepler_positions, propagate_glonass
+from gnss_interop.systems import BdsOrbitType, System, TimeScale
+from gnss_interop.timescales import (
     from_gpst_seconds,
     leap_seconds_at_utc,
     nearest_week_time,

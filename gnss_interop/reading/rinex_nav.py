@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import RinexError
-from ..systems import System
+from gnss_interop.errors import RinexError
+from gnss_interop.systems import System
 
 __all__ = ["MessageLayout", "LAYOUTS", "NavRecordTable", "TimeOffsetRecord", "NavFile", "read_nav"]
 
@@ -304,7 +304,7 @@ def _parse_header(lines: list[str], path: Path) -> tuple[float, str, int | None,
 
 def _epoch_v3(line: str) -> float:
     # A1,I2.2,1X,I4,5(1X,I2.2): "C01 2023 07 08 06 00 00"
-    from ..timescales import calendar_to_seconds
+    from gnss_interop.timescales import calendar_to_seconds
 
     y, mo, d, h, mi, s = (int(line[4:8]), int(line[9:11]), int(line[12:14]),
                           int(line[15:17]), int(line[18:20]), int(line[21:23]))
@@ -313,7 +313,7 @@ def _epoch_v3(line: str) -> float:
 
 def _epoch_v2(line: str) -> float:
     # I2,5(1X,I2),F5.1: " 1 23  3 14  0 15  0.0"
-    from ..timescales import calendar_to_seconds
+    from gnss_interop.timescales import calendar_to_seconds
 
     yy = int(line[3:5])
     y = 2000 + yy if yy < 80 else 1900 + yy
@@ -521,7 +521,7 @@ def _read_sto(body, lineno, path, sv, message, problems, offsets) -> None:
         problems.add(lineno, f"STO {sv}: record has {len(body)} data lines, expected 2")
         return
     try:
-        from ..timescales import calendar_to_seconds
+        from gnss_interop.timescales import calendar_to_seconds
 
         l1 = body[0]
         y, mo, d, h, mi, s = (int(l1[4:8]), int(l1[9:11]), int(l1[12:14]), int(l1[15:17]),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .constants import WGS84_A_M, WGS84_F
+from gnss_interop.constants import WGS84_A_M, WGS84_F
 
 __all__ = [
     "geodetic_to_ecef",

@@ -29,7 +29,7 @@ Definitions (also written into the output attributes):
   reported as the maximum: an upper bound, not within 3.125 %.
 
 Execution: the grid is cut into tiles (bands of latitude rows × chunks of
-epochs). Each tile runs the fused numba kernel (:mod:`gnss_interop._kernels`,
+epochs). Each tile runs the fused numba kernel (:mod:`gnss_interop.coverage.kernels`,
 GIL released) and returns running statistics; the chunks of a band are merged
 in time order and finalised. Tiles run on a thread pool (default) or on
 dask.distributed (``workers=`` / ``scheduler=``), with identical results for
@@ -56,13 +56,13 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from . import _kernels as K
-from ._atomic import atomic_path
-from .configs import DOP_NAMES, Configuration
-from .geometry import geodetic_to_ecef, look_angles
-from .grid import GridSpec
-from .masks import ElevationMask
-from .systems import System
+from gnss_interop.coverage import kernels as K
+from gnss_interop.output.atomic import atomic_path
+from gnss_interop.coverage.configs import DOP_NAMES, Configuration
+from gnss_interop.coverage.geometry import geodetic_to_ecef, look_angles
+from gnss_interop.coverage.grid import GridSpec
+from gnss_interop.coverage.masks import ElevationMask
+from gnss_interop.systems import System
 
 __all__ = [
     "CoverageError",
@@ -97,7 +97,7 @@ class CoverageError(RuntimeError):
 
 def _version() -> str:
     try:
-        from . import __version__
+        from gnss_interop import __version__
         return str(__version__)
     except Exception:  # pragma: no cover - package without __init__ version
         return "0.1.0"
@@ -105,7 +105,7 @@ def _version() -> str:
 
 def default_configurations() -> tuple[Configuration, ...]:
     """C, R and C+R (two clocks); C+R/interop needs the BDGL offset, see
-    :func:`~gnss_interop.configs.configurations_for`."""
+    :func:`~gnss_interop.coverage.configs.configurations_for`."""
     c, r = System.BEIDOU, System.GLONASS
     return (Configuration((c,)), Configuration((r,)), Configuration((c, r)))
 
@@ -365,12 +365,12 @@ def compute_grid(
         Satellite ECEF positions [m], dims (time, sv, xyz), time in GPST;
         NaN = no valid ephemeris (satellite not visible at that epoch).
     grid
-        Receiver points (:class:`~gnss_interop.grid.GridSpec`), height above WGS 84.
+        Receiver points (:class:`~gnss_interop.coverage.grid.GridSpec`), height above WGS 84.
     mask
         Elevation mask (default 5°, no horizon).
     configs
         Configurations; default C, R, C+R (C+R/interop must be requested
-        explicitly, e.g. via :func:`~gnss_interop.configs.configurations_for`).
+        explicitly, e.g. via :func:`~gnss_interop.coverage.configs.configurations_for`).
     pdop_max
         PDOP threshold of the availability (default 6).
     keep_time
@@ -625,7 +625,7 @@ def _provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) -
         "institution": "gnss_interop",
         "source": f"gnss_interop {_version()}; broadcast ephemerides: "
                   f"{', '.join(files) if files else 'not recorded'}",
-        "history": f"{now} computed by gnss_interop.coverage.compute_grid",
+        "history": f"{now} computed by gnss_interop.coverage.engine.compute_grid",
         "input_files": ", ".join(files),
         "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
         "elevation_mask_deg": float(mask.elevation_mask_deg),

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import Sp3Error
-from ..systems import TimeScale
-from ..timescales import calendar_to_seconds, scale_to_gpst
+from gnss_interop.errors import Sp3Error
+from gnss_interop.systems import TimeScale
+from gnss_interop.timescales import calendar_to_seconds, scale_to_gpst
 
 __all__ = ["PreciseOrbits", "read_sp3"]
 

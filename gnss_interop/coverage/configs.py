@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .systems import System
+from gnss_interop.systems import System
 
 __all__ = [
     "ClockModel",

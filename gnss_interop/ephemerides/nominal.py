@@ -32,16 +32,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ._atomic import write_bytes_atomic
-from .constants import (
+from gnss_interop.output.atomic import write_bytes_atomic
+from gnss_interop.constants import (
     BDS_GM_M3_S2,
     BDS_OMEGA_E_RAD_S,
     GLO_GM_M3_S2,
     GLO_OMEGA_E_RAD_S,
     GPST_MINUS_BDT_S,
 )
-from .orbits import propagate_glonass_state
-from .timescales import calendar_to_seconds, leap_seconds_at_utc
+from gnss_interop.orbits import propagate_glonass_state
+from gnss_interop.timescales import calendar_to_seconds, leap_seconds_at_utc
 
 __all__ = ["BDS3_MEO", "BDS3_IGSO", "BDS3_GEO_LON_DEG", "GLONASS_NOMINAL", "write_nominal_rinex"]
 

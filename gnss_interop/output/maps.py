@@ -62,10 +62,10 @@ try:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 except ImportError as exc:  # pragma: no cover - depends on the installation
-    raise ImportError("gnss_interop.plot needs matplotlib and cartopy: "
+    raise ImportError("gnss_interop.output.maps needs matplotlib and cartopy: "
                       "pip install 'gnss-interop[maps]'") from exc
 
-from ._atomic import atomic_path
+from gnss_interop.output.atomic import atomic_path
 
 __all__ = [
     "NATURAL_EARTH_DIR",
@@ -80,7 +80,7 @@ __all__ = [
 ]
 
 #: Folder, in cartopy's ``pre_existing_data_dir`` layout, of the shipped Natural Earth layers.
-NATURAL_EARTH_DIR = Path(__file__).resolve().parent / "_data" / "natural_earth"
+NATURAL_EARTH_DIR = Path(__file__).resolve().parents[1] / "_data" / "natural_earth"
 
 #: Colour of cells without a value (no solution / no data); used by no colour map below.
 NODATA_COLOUR = "#a3a3a3"
@@ -635,7 +635,7 @@ def plot_panel(
 # ----------------------------------------------------------------------------- saving
 
 def _metadata(fmt: str) -> dict[str, Any]:
-    from . import __version__
+    from gnss_interop import __version__
 
     creator = f"gnss_interop {__version__} (matplotlib {matplotlib.__version__})"
     if fmt == "png":

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .ephemeris import Ephemerides
-from .errors import EphemerisRangeWarning
-from .io.sp3 import PreciseOrbits, read_sp3
-from .timescales import from_gpst_seconds
+from gnss_interop.ephemerides.store import Ephemerides
+from gnss_interop.errors import EphemerisRangeWarning
+from gnss_interop.reading.sp3 import PreciseOrbits, read_sp3
+from gnss_interop.timescales import from_gpst_seconds
 
 __all__ = ["OrbitComparison", "compare_with_sp3"]
 

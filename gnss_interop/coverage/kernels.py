@@ -17,7 +17,7 @@ share latitude and height, so the kernel works row by row:
    ``P = Σ l lᵀ − Σ_g b_g b_gᵀ / n_g`` (3×3), ``Q_pos = P⁻¹`` (adjugate),
    clock cofactor ``Q_gg = 1/n_g + b_gᵀ Q_pos b_g / n_g²``; this equals the
    inverse of the full (3 + k)×(3 + k) normal matrix HᵀH with rows
-   ``[-l, clock indicators]`` (tested against :mod:`gnss_interop.dop_reference`);
+   ``[-l, clock indicators]`` (tested against :mod:`gnss_interop.coverage.reference`);
 4. running statistics are updated in place (sums, min/max, histograms).
 
 Singular geometry: ``det(P) <= 1e-12 · (trace(P)/3)³`` or fewer satellites

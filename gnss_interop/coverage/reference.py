@@ -2,7 +2,7 @@
 
 Per receiver point and epoch:
 
-1. look angles of every satellite from :func:`gnss_interop.geometry.look_angles`;
+1. look angles of every satellite from :func:`gnss_interop.coverage.geometry.look_angles`;
 2. a satellite is visible when its position is finite, its system is in the
    configuration and its elevation is strictly above the effective mask;
 3. design matrix H in local ENU: one row per visible satellite,
@@ -28,10 +28,10 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from .configs import DOP_NAMES, Configuration
-from .geometry import look_angles
-from .masks import ElevationMask
-from .systems import System
+from gnss_interop.coverage.configs import DOP_NAMES, Configuration
+from gnss_interop.coverage.geometry import look_angles
+from gnss_interop.coverage.masks import ElevationMask
+from gnss_interop.systems import System
 
 __all__ = ["EpochDop", "dop_from_los", "reference_site_series", "reference_statistics",
            "SINGULAR_COND"]
@@ -97,12 +97,12 @@ def reference_site_series(
     """Per-epoch visible count and DOPs at one point, for each configuration.
 
     Returns ``{config.name: (nsat[time], dops[time, 5])}`` with DOPs in
-    :data:`~gnss_interop.configs.DOP_NAMES` order (+inf without solution).
+    :data:`~gnss_interop.coverage.configs.DOP_NAMES` order (+inf without solution).
     """
     pos = np.asarray(positions.transpose("time", "sv", "xyz").values, dtype=np.float64)
     systems = [System.from_letter(str(sv)[0]) for sv in positions["sv"].values]
     az, el, rng = look_angles(pos, lat_deg, lon_deg, height_m)
-    from .geometry import ecef_to_enu
+    from gnss_interop.coverage.geometry import ecef_to_enu
     enu = ecef_to_enu(pos, lat_deg, lon_deg, height_m)
     out = {}
     for cfg in configs:

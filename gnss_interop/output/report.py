@@ -7,7 +7,7 @@ embedded images). All text is HTML-escaped.
 
 Example
 -------
->>> from gnss_interop.plot import plot_panel                        # doctest: +SKIP
+>>> from gnss_interop.output.maps import plot_panel                        # doctest: +SKIP
 >>> write_report("report.html", title="BeiDou denial over East Asia",
 ...     scenarios=[{"name": "baseline", "definition": {"mask_deg": 10},
 ...                 "figures": [("Availability", plot_panel(ds, "availability"))],
@@ -27,8 +27,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ._atomic import write_bytes_atomic
-from .export import Table, format_cell, normalise_table
+from gnss_interop.output.atomic import write_bytes_atomic
+from gnss_interop.output.geotiff import Table, format_cell, normalise_table
 
 __all__ = ["provenance_from_dataset", "write_report"]
 
@@ -279,7 +279,7 @@ def write_report(
         * ``figures``: list of ``(caption, image)``, image a PNG file path, PNG bytes or a
           matplotlib Figure (rendered to PNG at ``dpi``);
         * ``tables``: list of ``(caption, rows)``, rows as accepted by
-          :func:`gnss_interop.export.normalise_table`.
+          :func:`gnss_interop.output.geotiff.normalise_table`.
     provenance : mapping
         Shown as the last section (e.g. :func:`provenance_from_dataset` plus scenario
         entries). ``software`` and ``report created (UTC)`` are added when absent (a
@@ -303,7 +303,7 @@ def write_report(
         Bad scenario entries (unknown keys, missing name, an image that is not a PNG), with
         the scenario and item named.
     """
-    from . import __version__
+    from gnss_interop import __version__
 
     if isinstance(scenarios, Mapping) or not isinstance(scenarios, Sequence):
         raise TypeError("scenarios must be a list of dicts")

@@ -1,6 +1,6 @@
 """Exports of coverage layers and summary tables: GeoTIFF, CSV and Markdown, written atomically.
 
-NetCDF output of whole coverage Datasets is :func:`gnss_interop.coverage.write_netcdf`.
+NetCDF output of whole coverage Datasets is :func:`gnss_interop.coverage.engine.write_netcdf`.
 
 Tables are plain Python structures (pandas is not a dependency): a sequence of mappings,
 one per row (``[{"config": "C", "availability_pct": 97.1}, ...]``), or a mapping of
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ._atomic import atomic_path, write_bytes_atomic
+from gnss_interop.output.atomic import atomic_path, write_bytes_atomic
 
 __all__ = [
     "Table",

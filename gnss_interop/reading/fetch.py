@@ -7,7 +7,7 @@ only looks in the cache.
 * Transport: :class:`pooch.HTTPDownloader` (requests), with a timeout; our own loop adds
   retries with exponential back-off on timeouts, 5xx/429 and connection errors. A 404 is
   not retried: the next product name is tried instead.
-* A download goes to a temporary file in the cache folder (:func:`~gnss_interop._atomic.
+* A download goes to a temporary file in the cache folder (:func:`~gnss_interop.output.atomic.
   atomic_path`); it is renamed into the cache only after :func:`validate_nav` accepted it.
   A broken transfer is restarted from the beginning (clean restart, no resumption): daily
   files are a few MB.
@@ -31,8 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from ._atomic import atomic_path
-from .errors import GnssInputError, RinexError
+from gnss_interop.output.atomic import atomic_path
+from gnss_interop.errors import GnssInputError, RinexError
 
 __all__ = [
     "PRODUCTS",
@@ -217,7 +217,7 @@ def cached_path(date: str | dt.date, *, product: str | None = None,
 
 def _nav_problem(path: Path) -> tuple[str, bool] | None:
     """(message, worth a retry) for a file that must not enter the cache, else None."""
-    from .io.rinex_nav import read_nav
+    from gnss_interop.reading.rinex_nav import read_nav
 
     raw = path.read_bytes()
     head = raw[:512].lstrip().lower()
