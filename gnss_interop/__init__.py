@@ -4,6 +4,7 @@ Conventions for the whole package: angles in degrees, distances in metres,
 times in GPST (``numpy.datetime64``) unless a name or docstring says otherwise.
 """
 
+from gnss_interop._version import __version__
 from gnss_interop.coverage.configs import ClockModel, Configuration, configurations_for
 from gnss_interop.coverage.engine import compute_grid, compute_site, write_netcdf
 from gnss_interop.ephemerides.store import Ephemerides, load_ephemerides
@@ -13,7 +14,6 @@ from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.scenarios.schema import load_scenario_file, run_scenarios, scenario_file_from_dict
 from gnss_interop.systems import BdsOrbitType, System, TimeScale
 
-__version__ = "0.1.0"
 
 __all__ = [
     "BdsOrbitType",

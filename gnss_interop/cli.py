@@ -78,15 +78,25 @@ def orbits(
     out: Annotated[Path, typer.Option(help="Output: .csv (time_gpst,sv,x_m,y_m,z_m) or .nc.")] =
         Path("orbits.csv"),
     sv: Annotated[Optional[list[str]], typer.Option(help="Only these satellites (repeatable).")] = None,
+    system: Annotated[Optional[list[str]], typer.Option(
+        help="Systems by RINEX letter (repeatable): C BeiDou, R GLONASS, G GPS, E Galileo. "
+             "Default: C and R.")] = None,
     date: DateOption = None,
 ) -> None:
-    """Earth-fixed satellite positions of every BeiDou and GLONASS satellite."""
+    """Earth-fixed satellite positions of every BeiDou and GLONASS satellite (or --system)."""
+    from gnss_interop.systems import PRIMARY_SYSTEMS, System
+
     _setup_warnings()
+    try:
+        systems = [System.from_letter(s.strip().upper()) for s in system] if system \
+            else list(PRIMARY_SYSTEMS)
+    except ValueError as exc:
+        _fail(f"--system: {exc}")
     nav = _nav_or_date(nav, date)
     eph = _load(nav)
     times = _time_grid(start, end, step)
     try:
-        pos = eph.positions(times, svs=sv)
+        pos = eph.positions(times, svs=sv if sv else eph.svs_of(systems))
     except ValueError as exc:
         _fail(str(exc))
     suffix = out.suffix.lower()
@@ -240,9 +250,10 @@ def main() -> None:  # pragma: no cover - console entry point alternative
 
 # --- coverage commands (gnss_interop.coverage.engine) ----------------------------------------------
 
-def _coverage_times(eph, start: Optional[str], end: Optional[str], step: float) -> np.ndarray:
-    """Epochs from --start/--end (GPST), defaulting to the ephemerides' usable span."""
-    lo, hi = eph.span_gpst
+def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step: float
+                    ) -> np.ndarray:
+    """Epochs from --start/--end (GPST), defaulting to the usable span of ``systems``."""
+    lo, hi = eph.span(systems)
     t0 = start if start is not None else str(lo.astype("datetime64[m]") + np.timedelta64(1, "m")
                                              if lo != lo.astype("datetime64[m]") else lo)
     t1 = end if end is not None else str(hi.astype("datetime64[m]"))
@@ -287,14 +298,17 @@ def grid(
     """Visibility, DOP and availability statistics over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
 
-    from gnss_interop.coverage.configs import configurations_for
-    from gnss_interop.coverage.engine import CoverageError, compute_grid, write_netcdf
+    from gnss_interop.coverage.configs import configurations_for, systems_of
+    from gnss_interop.coverage.engine import compute_grid, write_netcdf
+    from gnss_interop.errors import CoverageError
     from gnss_interop.coverage.grid import GridSpec
 
     _setup_warnings()
     nav = _nav_or_date(nav, date)
     eph = _load(nav)
-    times = _coverage_times(eph, start, end, step)
+    configs = configurations_for(eph)
+    systems = systems_of(configs)
+    times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
     try:
         if bbox:
@@ -304,8 +318,7 @@ def grid(
             spec = GridSpec.global_grid(resolution, height_m=height)
     except ValueError as exc:
         _fail(f"--bbox/--resolution: {exc}")
-    configs = configurations_for(eph)
-    pos = eph.positions(times)
+    pos = eph.positions(times, svs=eph.svs_of(systems))
     typer.echo(f"{spec.describe()}; {times.size} epochs {str(times[0])[:19]} .. "
                f"{str(times[-1])[:19]} GPST; configurations {', '.join(c.name for c in configs)}")
     try:
@@ -347,18 +360,20 @@ def site(
     date: DateOption = None,
 ) -> None:
     """Per-epoch visible satellites and DOPs at one site, per configuration."""
-    from gnss_interop.coverage.configs import configurations_for
-    from gnss_interop.coverage.engine import CoverageError, compute_site, site_to_csv
+    from gnss_interop.coverage.configs import configurations_for, systems_of
+    from gnss_interop.coverage.engine import compute_site, site_to_csv
+    from gnss_interop.errors import CoverageError
 
     _setup_warnings()
     if not (-90.0 <= lat <= 90.0):
         _fail(f"--lat must lie within [-90, 90], got {lat}")
     nav = _nav_or_date(nav, date)
     eph = _load(nav)
-    times = _coverage_times(eph, start, end, step)
-    elev = _coverage_mask(mask, horizon)
     configs = configurations_for(eph)
-    pos = eph.positions(times)
+    systems = systems_of(configs)
+    times = _coverage_times(eph, systems, start, end, step)
+    elev = _coverage_mask(mask, horizon)
+    pos = eph.positions(times, svs=eph.svs_of(systems))
     try:
         ds = compute_site(pos, lat, lon, height, mask=elev, configs=configs, pdop_max=pdop_max)
     except (CoverageError, ValueError) as exc:

@@ -66,6 +66,21 @@ GLO_RK4_MAX_STEP_S = 60.0
 #: upload. RTKLIB allows 6 h (MAXDTOE_CMP), which hides stale data.
 BDS_FIT_HALF_WINDOW_S = 3600.0
 
+# --- GPS and Galileo validity ---------------------------------------------------
+#: Half-width of the window around toe in which a GPS LNAV ephemeris is used [s]:
+#: the curve fit interval is 4 h when the fit-interval flag is 0 (IS-GPS-200 §20.3.4.4),
+#: uploads come every 2 h; RTKLIB uses the same 2 h (MAXDTOE).
+GPS_FIT_HALF_WINDOW_S = 7200.0
+#: Validity window of a Galileo I/NAV or F/NAV ephemeris around toe, (before, after) [s].
+#: The navigation data are refreshed about every 10 min and are fitted forward of toe (a
+#: batch is first sent shortly before its toe; Galileo OS Service Definition Document:
+#: nominal validity 4 h). Measured on the shared data (SEPT1890.23P against CODE MGEX SP3,
+#: all ten Galileo satellites, antenna offset included): 0.9 m RMS from toe − 10 min to
+#: toe + 3 h, 2.5 m RMS (max 5.9 m) from toe + 3 h to + 4 h; and backwards 1.7 m at
+#: toe − 30 min, 18 m at toe − 2 h. So the window is toe − 10 min .. toe + 3 h, not
+#: centred (RTKLIB's ±4 h, MAXDTOE_GAL, extrapolates back and ages past the good fit).
+GAL_FIT_WINDOW_S = (600.0, 10800.0)
+
 # --- Time ---------------------------------------------------------------------
 #: GPST - BDT [s]: BDT started at 2006-01-01 00:00:00 UTC, when GPST - UTC was 14 s
 #: (BDS-SIS-ICD-B1I 3.0 §5.2.2; RTKLIB gpst2bdt()).
@@ -90,8 +105,17 @@ ORBIT_RADIUS_M = {
     "IGSO": 42_164_000.0,
     "GEO": 42_164_000.0,
     "GLONASS": 25_510_000.0,
+    # GPS: nominal a = 26,559.71 km (IS-GPS-200, CNAV reference A_REF = 26,559,710 m).
+    "GPS": 26_559_710.0,
+    # Galileo: nominal a = 29,600.318 km (Galileo OS SIS ICD 2.0, almanac reference A).
+    "GALILEO": 29_600_318.0,
 }
 ORBIT_RADIUS_REL_TOL = 0.03
+#: Galileo E14 and E18 (launched into a wrong orbit in 2014) fly a = 27,977.6 km, e = 0.162
+#: (Galileo OS SIS ICD; IGS satellite metadata), so their radius ranges over 23,440–32,510 km;
+#: the Galileo radius screening accepts that whole range, widened by ORBIT_RADIUS_REL_TOL.
+GAL_RADIUS_RANGE_M = (23_440_000.0 * (1.0 - ORBIT_RADIUS_REL_TOL),
+                      32_510_000.0 * (1.0 + ORBIT_RADIUS_REL_TOL))
 #: Largest position jump [m] between two consecutive ephemerides of one
 #: satellite, evaluated at the switch-over epoch, that is still plausible.
 #: Real overlaps are 0.1-0.2 m (BDS) and ~1-3 m (GLONASS) (docs/domain.md §4.1-4.2);

@@ -1,12 +1,37 @@
-"""Exceptions and warnings raised by gnss_interop.
+"""Every exception and warning class of gnss_interop, in one place.
 
 Errors about input files carry the file and, where known, the 1-based line
-number, so a user can open the file at the offending record.
+number, so a user can open the file at the offending record. The command line
+turns every :class:`GnssInputError` into a one-line message (no traceback) and
+every :class:`GnssDataWarning` into a ``warning:`` line.
+
+Hierarchy::
+
+    GnssInputError (ValueError)       input that cannot be used
+        RinexError, Sp3Error          unreadable navigation / precise-orbit file
+        FetchError                    a broadcast file that cannot be had
+        OutputExistsError             the output folder holds another run's results
+    CoverageError (RuntimeError)      a coverage tile failed (names the tile)
+    GnssDataWarning (UserWarning)     a problem in the data that was handled
+        EphemerisRangeWarning         positions asked for outside every validity window
+    InteropUnavailableWarning         a single-clock configuration was left out
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+__all__ = [
+    "CoverageError",
+    "EphemerisRangeWarning",
+    "FetchError",
+    "GnssDataWarning",
+    "GnssInputError",
+    "InteropUnavailableWarning",
+    "OutputExistsError",
+    "RinexError",
+    "Sp3Error",
+]
 
 
 class GnssDataWarning(UserWarning):
@@ -15,6 +40,10 @@ class GnssDataWarning(UserWarning):
 
 class EphemerisRangeWarning(GnssDataWarning):
     """Positions were requested outside every ephemeris validity window (NaN returned)."""
+
+
+class InteropUnavailableWarning(UserWarning):
+    """A single-clock ("/interop") configuration was left out: no broadcast offset."""
 
 
 class GnssInputError(ValueError):
@@ -38,3 +67,29 @@ class RinexError(GnssInputError):
 
 class Sp3Error(GnssInputError):
     """An SP3 precise-orbit file that cannot be read."""
+
+
+class FetchError(GnssInputError):
+    """A broadcast navigation file could not be fetched or validated."""
+
+
+class OutputExistsError(GnssInputError):
+    """The output folder holds another run's results."""
+
+
+class CoverageError(RuntimeError):
+    """A coverage tile failed; the message names the tile (lat range, time range) and cause."""
+
+
+# --- internal control flow of gnss_interop.reading.fetch (never reach a user) ---------------
+
+class TransientFetchError(Exception):
+    """Worth another try: timeout, connection trouble, 5xx/429, body cut short."""
+
+
+class UnreachableHostError(TransientFetchError):
+    """No connection to the host at all."""
+
+
+class MissingRemoteFileError(Exception):
+    """The server answered 404/410: try the next product."""

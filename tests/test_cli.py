@@ -45,7 +45,11 @@ def test_validate_prints_table():
     lines = [l.split() for l in res.output.splitlines()]
     meo = next(l for l in lines if l[:2] == ["BeiDou", "MEO"])
     assert int(meo[2]) >= 8 and float(meo[4]) < 2.0
-    assert any(l[:2] == ["GLONASS", "GLONASS"] for l in lines)
+    assert any(l[:2] == ["GLONASS", "MEO"] for l in lines)
+    gps = next(l for l in lines if l[:2] == ["GPS", "MEO"])
+    gal = next(l for l in lines if l[:2] == ["Galileo", "MEO"])
+    assert int(gps[2]) >= 15 and float(gps[4]) < 2.0
+    assert int(gal[2]) >= 8 and float(gal[4]) < 1.0
     assert "excluded by sanity screening: none" in res.output
 
 

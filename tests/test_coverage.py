@@ -11,14 +11,13 @@ import xarray as xr
 
 from _synthetic import synthetic_positions
 from conftest import BRD4
+from gnss_interop._version import __version__
 from gnss_interop.coverage.configs import (
     Configuration,
-    InteropUnavailableWarning,
     configurations_for,
     standard_configurations,
 )
 from gnss_interop.coverage.engine import (
-    CoverageError,
     compute_grid,
     compute_site,
     site_to_csv,
@@ -26,6 +25,7 @@ from gnss_interop.coverage.engine import (
 )
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
+from gnss_interop.errors import CoverageError, InteropUnavailableWarning
 from gnss_interop.systems import System
 
 CONFIGS = standard_configurations(interop_offset_available=True)
@@ -90,7 +90,7 @@ def test_cf_attributes(tmp_path):
                 "time_start_gpst", "time_end_gpst", "time_step_s", "p95_method",
                 "dop_definition", "availability_rule"):
         assert key in ds.attrs, key
-    assert "BRD400DLR" in ds.attrs["source"] and "gnss_interop 0.1.0" in ds.attrs["source"]
+    assert "BRD400DLR" in ds.attrs["source"] and f"gnss_interop {__version__}" in ds.attrs["source"]
     assert ds.attrs["time_step_s"] == "120"
     assert ds["lat"].attrs["standard_name"] == "latitude"
     assert ds["lat"].attrs["units"] == "degrees_north" and ds["lat"].attrs["axis"] == "Y"

@@ -2,14 +2,19 @@
 
 import gzip
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
 
 from conftest import BRD4, BRDC_GLO, SEPT
 from gnss_interop import EphemerisRangeWarning, GnssDataWarning, System, load_ephemerides
-from gnss_interop.ephemerides.store import _kepler_at
+from gnss_interop.ephemerides.records import record_positions
+from gnss_interop.systems import PRIMARY_SYSTEMS, spec
 from gnss_interop.timescales import to_gpst_seconds
+
+#: positions of BeiDou records (the registry entry's orbit model)
+_kepler_at = partial(record_positions, spec(System.BEIDOU))
 
 
 def _t(s):
@@ -19,7 +24,9 @@ def _t(s):
 def test_positions_dataarray_contract(brd4_eph):
     times = np.arange(np.datetime64("2023-03-12T06:00"), np.datetime64("2023-03-12T07:00"),
                       np.timedelta64(5, "m")).astype("datetime64[ns]")
-    pos = brd4_eph.positions(times)
+    # every registered system by default: 44 BeiDou, 24 GLONASS, 31 GPS, 24 Galileo
+    assert len(brd4_eph.svs) == 44 + 24 + 31 + 24
+    pos = brd4_eph.positions(times, svs=brd4_eph.svs_of(PRIMARY_SYSTEMS))
     assert pos.dims == ("time", "sv", "xyz")
     assert pos.attrs["units"] == "m" and pos.attrs["time_scale"] == "GPST"
     assert "CGCS2000" in pos.attrs["frame"] and "PZ-90.11" in pos.attrs["frame"]
@@ -67,7 +74,7 @@ def test_outside_every_window_is_nan_with_one_warning(brd4_eph):
 def test_glonass_gap_at_start_of_day_is_reported(brd4_eph):
     """Merged daily files start GLONASS at 00:15 UTC: 00:00 GPST has no GLONASS ephemeris."""
     with pytest.warns(EphemerisRangeWarning, match=r"R01 \(1\)"):
-        pos = brd4_eph.positions(_t("2023-03-12T00:00:00"))
+        pos = brd4_eph.positions(_t("2023-03-12T00:00:00"), svs=brd4_eph.svs_of(PRIMARY_SYSTEMS))
     glo = np.array([s.startswith("R") for s in pos.sv.values])
     assert np.isnan(pos.values[0, glo]).all()
     assert np.isfinite(pos.values[0, ~glo & (pos.sv.values != "C35")]).all()

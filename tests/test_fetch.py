@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from gnss_interop.reading import fetch as F
 from gnss_interop.cli import app
-from gnss_interop.reading.fetch import FetchError, fetch
+from gnss_interop.errors import FetchError
+from gnss_interop.reading.fetch import fetch
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ephemerides"
 BRD4 = DATA / "BRD400DLR_S_20230710000_01D_MN.rnx.gz"      # 2023-03-12 = day 071

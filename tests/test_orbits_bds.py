@@ -1,14 +1,20 @@
 """BeiDou broadcast orbits: GEO rotation, CNAV terms, and positions against IGS precise orbits."""
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
 
 from gnss_interop import BdsOrbitType, System
 from gnss_interop.constants import BDS_GM_M3_S2, BDS_OMEGA_E_RAD_S
-from gnss_interop.ephemerides.store import _KEPLER_FIELDS, _kepler_at
+from gnss_interop.ephemerides.records import record_positions
+from gnss_interop.orbits.kepler import KEPLER_FIELDS as _KEPLER_FIELDS
+from gnss_interop.systems import spec
 from gnss_interop.orbits import kepler_positions
+
+#: positions of BeiDou records (the registry entry's orbit model)
+_kepler_at = partial(record_positions, spec(System.BEIDOU))
 
 GEO_RADIUS_M = 42_164_000.0
 #: GEO slots observed in the 2023-03-12 file (docs/domain.md §4.5) [deg E]

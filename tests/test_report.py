@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("cartopy")
 
 from _coverage_fixture import coverage_dataset, with_derived  # noqa: E402
-from gnss_interop import __version__  # noqa: E402
+from gnss_interop._version import __version__  # noqa: E402
 from gnss_interop.output.maps import plot_layer, plot_panel, save_figure  # noqa: E402
 from gnss_interop.output.report import provenance_from_dataset, write_report  # noqa: E402
 

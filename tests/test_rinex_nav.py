@@ -10,6 +10,7 @@ import pytest
 from conftest import BRD4, BRDC_GLO, SEPT, VILL
 from gnss_interop import GnssDataWarning, RinexError, load_ephemerides
 from gnss_interop.reading.rinex_nav import _float, read_nav
+from gnss_interop.systems import System
 from gnss_interop.timescales import from_gpst_seconds
 
 
@@ -56,8 +57,11 @@ def test_every_real_file_loads(path, version, n_c, n_r):
 def test_rinex4_record_counts_and_messages():
     nav = read_nav(BRD4)
     counts = {k: len(t.sv) for k, t in nav.tables.items()}
-    # docs/domain.md §4.4: 893 D1 + 168 D2, 634 CNV1, 926 CNV2, 1240 R FDMA
-    assert counts == {"C:D1D2": 893 + 168, "C:CNV1": 634, "C:CNV2": 926, "R:FDMA": 1240}
+    # docs/domain.md §4.4: 893 D1 + 168 D2, 634 CNV1, 926 CNV2, 1240 R FDMA; and in the
+    # file: 428 G LNAV, 2943 E INAV + 2897 E FNAV (GPS CNAV, QZSS, NavIC, SBAS skipped)
+    assert counts == {"C:D1D2": 893 + 168, "C:CNV1": 634, "C:CNV2": 926, "R:FDMA": 1240,
+                      "G:LNAV": 428, "E:INAV_FNAV": 2943 + 2897}
+    assert set(nav.tables["E:INAV_FNAV"].message) == {"INAV", "FNAV"}
     assert set(nav.tables["C:D1D2"].message) == {"D1", "D2"}
 
 
@@ -217,20 +221,32 @@ def test_blank_required_field_rejects_record(tmp_path):
         load_ephemerides(p)
 
 
-def test_file_without_beidou_or_glonass(tmp_path):
+def _sept_without(tmp_path, name: str, letters: str):
+    """SEPT1890.23P without the records of the systems in ``letters``."""
     lines = _sept_lines()
     end = next(i for i, l in enumerate(lines) if "END OF HEADER" in l)
-    body = lines[end + 1:]
     keep, skip = [], False
-    for l in body:
+    for l in lines[end + 1:]:
         if l[:1].isalpha():
-            skip = l[0] in "CR"
+            skip = l[0] in letters
         if not skip:
             keep.append(l)
-    p = tmp_path / "gps_only.rnx"
+    p = tmp_path / name
     p.write_text("".join(lines[:end + 1] + keep))
-    with pytest.raises(RinexError, match=r"gps_only\.rnx: no BeiDou or GLONASS ephemeris records"):
+    return p
+
+
+def test_file_without_any_registered_system(tmp_path):
+    p = _sept_without(tmp_path, "no_system.rnx", "CREG")
+    with pytest.raises(RinexError, match=r"no_system\.rnx: no BeiDou, GLONASS, GPS or Galileo "
+                                         r"ephemeris records"):
         load_ephemerides(p)
+
+
+def test_gps_galileo_only_file_has_no_beidou_or_glonass(tmp_path):
+    eph = load_ephemerides(_sept_without(tmp_path, "gps_galileo.rnx", "CR"))
+    assert {s[0] for s in eph.svs} == {"G", "E"}
+    assert eph.svs_of([System.BEIDOU, System.GLONASS]) == []
 
 
 def test_corrupt_gzip(tmp_path):
@@ -251,8 +267,9 @@ def test_gz_and_unix_compress_read_like_plain(tmp_path):
     for p in (gz, z):
         other = read_nav(p)
         for k in plain.tables:
-            np.testing.assert_array_equal(other.tables[k].arrays()["sqrt_a" if k[0] == "C" else "x"],
-                                          plain.tables[k].arrays()["sqrt_a" if k[0] == "C" else "x"])
+            field = "x" if k[0] == "R" else "sqrt_a"
+            np.testing.assert_array_equal(other.tables[k].arrays()[field],
+                                          plain.tables[k].arrays()[field])
 
 
 def test_rinex4_garbage_record_header(tmp_path):

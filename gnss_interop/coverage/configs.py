@@ -25,15 +25,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from gnss_interop.errors import InteropUnavailableWarning
 from gnss_interop.systems import System
 
 __all__ = [
     "ClockModel",
     "Configuration",
-    "InteropUnavailableWarning",
     "OFFSET_NAMES",
     "standard_configurations",
     "configurations_for",
+    "systems_of",
     "DOP_NAMES",
 ]
 
@@ -41,8 +42,6 @@ __all__ = [
 DOP_NAMES: tuple[str, ...] = ("gdop", "pdop", "hdop", "vdop", "tdop")
 
 
-class InteropUnavailableWarning(UserWarning):
-    """A single-clock ("/interop") configuration was left out: no broadcast offset."""
 
 
 class ClockModel(Enum):
@@ -133,6 +132,14 @@ class Configuration:
 
     def __str__(self) -> str:
         return self.name
+
+
+def systems_of(configs: Iterable[Configuration]) -> tuple[System, ...]:
+    """The systems the configurations use, in order of first appearance."""
+    out: list[System] = []
+    for cfg in configs:
+        out += [s for s in cfg.systems if s not in out]
+    return tuple(out)
 
 
 def _connected(systems: Sequence[System], has_offset: Callable[[str], bool]) -> bool:

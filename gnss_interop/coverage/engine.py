@@ -56,16 +56,17 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from gnss_interop._version import __version__
 from gnss_interop.coverage import kernels as K
 from gnss_interop.output.atomic import atomic_path
 from gnss_interop.coverage.configs import DOP_NAMES, Configuration
 from gnss_interop.coverage.geometry import geodetic_to_ecef, look_angles
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
+from gnss_interop.errors import CoverageError
 from gnss_interop.systems import System
 
 __all__ = [
-    "CoverageError",
     "compute_grid",
     "compute_site",
     "default_configurations",
@@ -91,16 +92,8 @@ _DOP_LONG = {
 }
 
 
-class CoverageError(RuntimeError):
-    """A coverage tile failed; the message names the tile (lat range, time range) and cause."""
 
 
-def _version() -> str:
-    try:
-        from gnss_interop import __version__
-        return str(__version__)
-    except Exception:  # pragma: no cover - package without __init__ version
-        return "0.1.0"
 
 
 def default_configurations() -> tuple[Configuration, ...]:
@@ -623,7 +616,7 @@ def _provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) -
         "Conventions": "CF-1.11",
         "title": "BeiDou/GLONASS visibility and DOP statistics over a grid",
         "institution": "gnss_interop",
-        "source": f"gnss_interop {_version()}; broadcast ephemerides: "
+        "source": f"gnss_interop {__version__}; broadcast ephemerides: "
                   f"{', '.join(files) if files else 'not recorded'}",
         "history": f"{now} computed by gnss_interop.coverage.engine.compute_grid",
         "input_files": ", ".join(files),
@@ -740,7 +733,7 @@ def compute_site(
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update({
         "title": "BeiDou/GLONASS per-epoch visibility and DOP at one site",
-        "source": f"gnss_interop {_version()}",
+        "source": f"gnss_interop {__version__}",
         "lat_deg": float(lat_deg), "lon_deg": float(lon_deg), "height_m": float(height_m),
         "mask": mask.describe(), "pdop_max": float(pdop_max), "time_system": "GPST",
         "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),

@@ -1,8 +1,9 @@
 """Broadcast orbits against precise (SP3) orbits.
 
 Differences include, besides broadcast orbit error, the antenna-phase-centre
-(broadcast) vs centre-of-mass (SP3) offset and the CGCS2000/PZ-90.11 vs IGS20
-frame difference: expect 1–3 m for BeiDou MEO/IGSO and 2–5 m for GLONASS.
+(broadcast) vs centre-of-mass (SP3) offset and the broadcast-frame (CGCS2000,
+PZ-90.11, WGS 84, GTRF) vs IGS20 difference: expect 1–3 m for BeiDou MEO/IGSO,
+2–5 m for GLONASS, about 1–2 m for GPS and under 1 m for Galileo.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from gnss_interop.ephemerides.store import Ephemerides
 from gnss_interop.errors import EphemerisRangeWarning
 from gnss_interop.reading.sp3 import PreciseOrbits, read_sp3
+from gnss_interop.systems import System, sv_system
 from gnss_interop.timescales import from_gpst_seconds
 
 __all__ = ["OrbitComparison", "compare_with_sp3"]
@@ -26,14 +28,15 @@ class OrbitComparison:
     """3-D broadcast − precise differences of one satellite."""
 
     sv: str
-    kind: str          # "GEO", "IGSO", "MEO" (BeiDou) or "GLONASS"
+    kind: str          # orbit class: "GEO", "IGSO" or "MEO"
     n_epochs: int
     rms_m: float
     max_m: float
 
-
-def _kind(eph: Ephemerides, sv: str) -> str:
-    return eph.bds_orbit_type(sv).name if sv[0] == "C" else "GLONASS"
+    @property
+    def system(self) -> str:
+        """Display name of the satellite's system (``"BeiDou"``, ``"GPS"``, ...)."""
+        return sv_system(self.sv).display_name
 
 
 def compare_with_sp3(eph: Ephemerides, sp3: PreciseOrbits | str | Path) -> list[OrbitComparison]:
@@ -56,7 +59,7 @@ def compare_with_sp3(eph: Ephemerides, sp3: PreciseOrbits | str | Path) -> list[
         d = diff[:, j]
         d = d[np.isfinite(d)]
         if d.size:
-            out.append(OrbitComparison(sv, _kind(eph, sv), int(d.size),
+            out.append(OrbitComparison(sv, eph.orbit_class(sv).name, int(d.size),
                                        float(np.sqrt(np.mean(d**2))), float(d.max())))
     return out
 
@@ -65,9 +68,10 @@ def summarise(rows: list[OrbitComparison]) -> list[tuple[str, str, int, int, flo
     """Per (system, kind): number of satellites, epochs, 3-D RMS [m], max [m]."""
     groups: dict[tuple[str, str], list[OrbitComparison]] = {}
     for r in rows:
-        groups.setdefault(("BeiDou" if r.sv[0] == "C" else "GLONASS", r.kind), []).append(r)
+        groups.setdefault((r.system, r.kind), []).append(r)
+    order = {s.display_name: k for k, s in enumerate(System)}
     out = []
-    for (system, kind), rs in sorted(groups.items()):
+    for (system, kind), rs in sorted(groups.items(), key=lambda g: (order[g[0][0]], g[0][1])):
         n = sum(r.n_epochs for r in rs)
         rms = float(np.sqrt(sum(r.rms_m**2 * r.n_epochs for r in rs) / n))
         out.append((system, kind, len(rs), n, rms, max(r.max_m for r in rs)))

@@ -14,11 +14,19 @@ largest step ≤ :data:`~gnss_interop.constants.GLO_RK4_MAX_STEP_S`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gnss_interop.constants import GLO_AE_M, GLO_GM_M3_S2, GLO_J2, GLO_OMEGA_E_RAD_S, GLO_RK4_MAX_STEP_S
+
+__all__ = ["GLONASS_FIELDS", "GlonassOrbitModel", "propagate_glonass", "propagate_glonass_state"]
+
+#: Broadcast fields kept per record: state vector, lunisolar acceleration, and the
+#: frequency channel and clock terms (not needed to propagate, kept for users).
+GLONASS_FIELDS: tuple[str, ...] = ("x", "y", "z", "vx", "vy", "vz", "ax", "ay", "az",
+                                   "freq_num", "minus_tau_n", "gamma_n")
 
 
 def _derivative(state: NDArray[np.float64], acc: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -88,3 +96,24 @@ def propagate_glonass_state(
         k4 = _derivative(state + h * k3, acc)
         state = state + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
     return state
+
+
+@dataclass(frozen=True)
+class GlonassOrbitModel:
+    """GLONASS broadcast state vectors integrated by RK4 in PZ-90.11 (constants of the ICD).
+
+    ``positions(elements, dt_s, orbit_class)`` takes the state-vector arrays (fields
+    :data:`GLONASS_FIELDS`, metres) and ``dt_s`` = t − t_b [s]; ``orbit_class`` is
+    ignored. Returns Earth-fixed positions [m], shape (n, 3).
+    """
+
+    max_step_s: float = GLO_RK4_MAX_STEP_S
+    fields: tuple[str, ...] = GLONASS_FIELDS
+
+    def positions(self, elements: dict[str, NDArray[np.float64]], dt_s: NDArray[np.float64],
+                  orbit_class: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+        e = elements
+        pos = np.stack([e["x"], e["y"], e["z"]], axis=-1)
+        vel = np.stack([e["vx"], e["vy"], e["vz"]], axis=-1)
+        acc = np.stack([e["ax"], e["ay"], e["az"]], axis=-1)
+        return propagate_glonass(pos, vel, acc, dt_s, self.max_step_s)

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from gnss_interop.output.atomic import write_bytes_atomic
-from gnss_interop.errors import GnssInputError
+from gnss_interop.errors import OutputExistsError
 from gnss_interop.scenarios.schema import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
 
-__all__ = ["JobOutputs", "OutputExistsError", "run_job", "MAP_LAYERS", "PANEL_LAYERS"]
+__all__ = ["JobOutputs", "run_job", "MAP_LAYERS", "PANEL_LAYERS"]
 
 #: Quantities drawn as a C | R | C+R panel in every scenario.
 PANEL_LAYERS = ("availability", "pdop_mean", "nsat_mean")
@@ -41,8 +41,6 @@ DERIVED_LAYERS = ("backup_availability_C", "backup_availability_R",
                   "interop_gain_availability", "interop_gain_pdop", "availability_worst")
 
 
-class OutputExistsError(GnssInputError):
-    """The output folder holds another run's results."""
 
 
 @dataclass
@@ -88,7 +86,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     Raises :class:`OutputExistsError` before computing anything if ``out_dir``
     holds another run's results and ``overwrite`` is false.
     """
-    from gnss_interop import __version__
+    from gnss_interop._version import __version__
     from gnss_interop.coverage.engine import write_netcdf
     from gnss_interop.output.geotiff import to_geotiff, write_table_csv, write_table_markdown
     from gnss_interop.output.maps import plot_layer, plot_panel, save_figure

@@ -635,7 +635,7 @@ def plot_panel(
 # ----------------------------------------------------------------------------- saving
 
 def _metadata(fmt: str) -> dict[str, Any]:
-    from gnss_interop import __version__
+    from gnss_interop._version import __version__
 
     creator = f"gnss_interop {__version__} (matplotlib {matplotlib.__version__})"
     if fmt == "png":

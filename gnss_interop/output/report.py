@@ -303,7 +303,7 @@ def write_report(
         Bad scenario entries (unknown keys, missing name, an image that is not a PNG), with
         the scenario and item named.
     """
-    from gnss_interop import __version__
+    from gnss_interop._version import __version__
 
     if isinstance(scenarios, Mapping) or not isinstance(scenarios, Sequence):
         raise TypeError("scenarios must be a list of dicts")

@@ -32,12 +32,17 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from gnss_interop.output.atomic import atomic_path
-from gnss_interop.errors import GnssInputError, RinexError
+from gnss_interop.errors import (
+    FetchError,
+    MissingRemoteFileError,
+    RinexError,
+    TransientFetchError,
+    UnreachableHostError,
+)
 
 __all__ = [
     "PRODUCTS",
     "SOURCES",
-    "FetchError",
     "Product",
     "Source",
     "cached_path",
@@ -57,8 +62,6 @@ PROVISIONAL_MAX_AGE_S = 3600.0
 _MAX_BACKOFF_S = 60.0
 
 
-class FetchError(GnssInputError):
-    """A navigation file that could not be fetched (or found in the cache)."""
 
 
 @dataclass(frozen=True)
@@ -258,16 +261,6 @@ def validate_nav(path: str | os.PathLike) -> None:
 # ----------------------------------------------------------------------------- download
 
 
-class _Transient(Exception):
-    """Worth another try: timeout, connection trouble, 5xx/429, body cut short."""
-
-
-class _Unreachable(_Transient):
-    """No connection to the host at all."""
-
-
-class _Missing(Exception):
-    """The server answered 404/410: try the next product."""
 
 
 def _download(url: str, dest: Path, timeout_s: float) -> None:
@@ -281,29 +274,29 @@ def _download(url: str, dest: Path, timeout_s: float) -> None:
     except requests.HTTPError as exc:
         code = exc.response.status_code if exc.response is not None else 0
         if code in (404, 410):
-            raise _Missing(f"HTTP {code}") from None
+            raise MissingRemoteFileError(f"HTTP {code}") from None
         if code in (401, 403):
             raise FetchError(f"HTTP {code} (access refused): this archive needs a login; put it "
                              f"in ~/.netrc as 'machine {urlsplit(url).hostname} login USER "
                              f"password PASS' (chmod 600)", url) from None
         if code == 429 or code >= 500:
-            raise _Transient(f"HTTP {code}") from None
+            raise TransientFetchError(f"HTTP {code}") from None
         raise FetchError(f"HTTP {code}", url) from None
     except requests.exceptions.ConnectTimeout:
-        raise _Unreachable(f"no connection within {timeout_s:g} s") from None
+        raise UnreachableHostError(f"no connection within {timeout_s:g} s") from None
     except requests.Timeout:
-        raise _Transient(f"no answer within the {timeout_s:g} s timeout") from None
+        raise TransientFetchError(f"no answer within the {timeout_s:g} s timeout") from None
     except requests.exceptions.ChunkedEncodingError as exc:
-        raise _Transient(f"transfer cut short ({_reason(exc)})") from None
+        raise TransientFetchError(f"transfer cut short ({_reason(exc)})") from None
     except requests.ConnectionError as exc:
         # requests reports a read timeout while streaming the body as a ConnectionError
         if isinstance(_root(exc), urllib3.exceptions.ReadTimeoutError):
-            raise _Transient(f"no data within the {timeout_s:g} s timeout") from None
+            raise TransientFetchError(f"no data within the {timeout_s:g} s timeout") from None
         if isinstance(_root(exc), urllib3.exceptions.NewConnectionError):
-            raise _Unreachable(str(_root(exc)).split("new connection: ")[-1]) from None
-        raise _Transient(f"connection broken ({_reason(exc)})") from None
+            raise UnreachableHostError(str(_root(exc)).split("new connection: ")[-1]) from None
+        raise TransientFetchError(f"connection broken ({_reason(exc)})") from None
     except requests.RequestException as exc:
-        raise _Transient(_reason(exc)) from None
+        raise TransientFetchError(_reason(exc)) from None
 
 
 def _root(exc: BaseException) -> BaseException:
@@ -352,10 +345,10 @@ def _fetch_one(url: str, target: Path, timeout_s: float, retries: int, backoff_s
                 if found is not None:
                     message, transient = found
                     if transient:
-                        raise _Transient(message)
+                        raise TransientFetchError(message)
                     raise FetchError(message, url)
             return
-        except _Transient as exc:
+        except TransientFetchError as exc:
             if attempt >= retries:
                 raise
             wait = min(backoff_s * 2 ** attempt, _MAX_BACKOFF_S)
@@ -422,17 +415,17 @@ def fetch(date: str | dt.date, *, source: str | Source = "bkg", product: str | N
         url = base + name
         try:
             _fetch_one(url, folder / name, timeout_s, retries, backoff_s)
-        except _Missing as exc:
+        except MissingRemoteFileError as exc:
             tried.append(f"{name} ({exc})")
             continue
-        except _Unreachable as exc:
+        except UnreachableHostError as exc:
             if hit is not None:
                 log.warning("%s; using the provisional cached %s", exc, hit)
                 return hit
             host = urlsplit(url).netloc
             raise FetchError(f"cannot reach {host}: offline? use --offline to use only the "
                              f"cache ({folder}) [{exc}]") from None
-        except _Transient as exc:
+        except TransientFetchError as exc:
             raise FetchError(f"download failed after {retries + 1} attempt(s): {exc}", url) \
                 from None
         log.info("cached %s from %s", name, url)

@@ -8,12 +8,13 @@ layout (four 19-character fields per line), so one small table-driven reader
 covers every version with line-numbered errors. georinex remains the
 independent cross-check in the tests for versions 2 and 3.
 
-Only BeiDou (C) and GLONASS (R) records are decoded; every other system's
-records are skipped by structure. Adding a system means adding a
-:class:`MessageLayout` to :data:`LAYOUTS` (and a propagator).
+Records of every registered system (:mod:`gnss_interop.systems`: BeiDou, GLONASS,
+GPS, Galileo) are decoded with the layouts of its registry entry; records of other
+systems (QZSS, NavIC, SBAS) are skipped by structure and counted.
 
-Units in the returned tables are those of the file, except GLONASS state
-vectors, converted from km, km/s, km/s² to m, m/s, m/s².
+Units in the returned tables are those of the file, except the fields a registry
+entry names in ``km_fields`` (GLONASS state vectors), converted from km, km/s, km/s²
+to m, m/s, m/s².
 """
 
 from __future__ import annotations
@@ -26,105 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from gnss_interop.errors import RinexError
-from gnss_interop.systems import System
+from gnss_interop.reading.layout import MessageLayout
+from gnss_interop.systems import registered, spec_of_letter
 
-__all__ = ["MessageLayout", "LAYOUTS", "NavRecordTable", "TimeOffsetRecord", "NavFile", "read_nav"]
-
-
-@dataclass(frozen=True)
-class MessageLayout:
-    """Field names of one navigation message type, 4 per line after the epoch line.
-
-    ``fields[0]`` holds the three values on the epoch line; each following
-    tuple holds up to four values of one continuation line. ``None`` marks a
-    spare field. ``optional`` names fields that may be blank (blank → NaN);
-    any other blank field rejects the record.
-    """
-
-    system: System
-    message: str
-    fields: tuple[tuple[str | None, ...], ...]
-    optional: frozenset[str] = frozenset()
-
-    @property
-    def n_lines(self) -> int:
-        return len(self.fields)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(f for line in self.fields for f in line if f is not None)
-
-
-_BDS_CLOCK = ("af0", "af1", "af2")
-_BDS_ORBIT = (
-    ("crs", "delta_n", "m0"),  # preceded by AODE (D1/D2) or A-dot (CNAV)
-    ("cuc", "e", "cus", "sqrt_a"),
-    ("toe", "cic", "omega0", "cis"),
-    ("i0", "crc", "omega", "omega_dot"),
-)
-
-#: BDS D1/D2 (RINEX 3.04 Table A14; RINEX 4.00 Table A32: same body).
-BDS_D1D2 = MessageLayout(
-    System.BEIDOU, "D1",
-    (
-        _BDS_CLOCK,
-        ("aode",) + _BDS_ORBIT[0],
-        _BDS_ORBIT[1], _BDS_ORBIT[2], _BDS_ORBIT[3],
-        ("idot", None, "week", None),
-        ("sv_accuracy", "health", "tgd1", "tgd2"),
-        ("t_tm", "aodc"),
-    ),
-    optional=frozenset({"aodc", "t_tm", "tgd1", "tgd2", "sv_accuracy", "aode"}),
-)
-#: BDS-3 CNAV on B1C (RINEX 4.00 Table A33). SatType: 1 GEO, 2 IGSO, 3 MEO.
-BDS_CNV1 = MessageLayout(
-    System.BEIDOU, "CNV1",
-    (
-        _BDS_CLOCK,
-        ("a_dot",) + _BDS_ORBIT[0],
-        _BDS_ORBIT[1], _BDS_ORBIT[2], _BDS_ORBIT[3],
-        ("idot", "delta_n_dot", "sat_type", "t_op"),
-        ("sisai_oe", "sisai_ocb", "sisai_oc1", "sisai_oc2"),
-        ("isc_b1cd", None, "tgd_b1cp", "tgd_b2ap"),
-        ("sismai", "health", "integrity", "iodc"),
-        ("t_tm", None, None, "iode"),
-    ),
-    optional=frozenset({"isc_b1cd", "tgd_b1cp", "tgd_b2ap", "t_op", "sisai_oe", "sisai_ocb",
-                        "sisai_oc1", "sisai_oc2", "sismai", "integrity", "iodc", "t_tm", "iode"}),
-)
-#: BDS-3 CNAV on B2a (RINEX 4.00 Table A34): as CNV1, ISC in the second field.
-BDS_CNV2 = MessageLayout(
-    System.BEIDOU, "CNV2",
-    BDS_CNV1.fields[:7] + ((None, "isc_b2ad", "tgd_b1cp", "tgd_b2ap"),) + BDS_CNV1.fields[8:],
-    optional=(BDS_CNV1.optional - {"isc_b1cd"}) | {"isc_b2ad"},
-)
-_GLO_BODY = (
-    ("minus_tau_n", "gamma_n", "t_k"),
-    ("x", "vx", "ax", "health"),
-    ("y", "vy", "ay", "freq_num"),
-    ("z", "vz", "az", "age"),
-)
-#: GLONASS FDMA, RINEX 2.x and 3.00-3.04 (4 lines).
-GLO_FDMA4 = MessageLayout(System.GLONASS, "FDMA", _GLO_BODY,
-                          optional=frozenset({"t_k", "freq_num", "age"}))
-#: GLONASS FDMA, RINEX 3.05 and 4.0x (a fifth line of status flags).
-GLO_FDMA5 = MessageLayout(
-    System.GLONASS, "FDMA",
-    _GLO_BODY + (("status_flags", "l1l2_delay", "urai", "health_flags"),),
-    optional=GLO_FDMA4.optional | {"status_flags", "l1l2_delay", "urai", "health_flags"},
-)
-
-#: Message layouts by (system letter, RINEX 4 message name).
-LAYOUTS: dict[tuple[str, str], MessageLayout] = {
-    ("C", "D1"): BDS_D1D2,
-    ("C", "D2"): BDS_D1D2,
-    ("C", "CNV1"): BDS_CNV1,
-    ("C", "CNV2"): BDS_CNV2,
-    ("R", "FDMA"): GLO_FDMA5,
-}
-
-#: GLONASS fields given in km, km/s, km/s² in RINEX.
-_KM_FIELDS = ("x", "y", "z", "vx", "vy", "vz", "ax", "ay", "az")
+__all__ = ["MessageLayout", "NavRecordTable", "TimeOffsetRecord", "NavFile", "read_nav"]
 
 
 @dataclass
@@ -342,41 +248,44 @@ def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_co
     return values
 
 
+def _system_names() -> str:
+    names = [s.display_name for s in registered()]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
 def read_nav(path: str | Path) -> NavFile:
-    """Read the BeiDou and GLONASS content of one navigation file.
+    """Read the content of one navigation file for every registered system.
 
     Parameters
     ----------
     path
-        RINEX 2.x GLONASS (``*.yyg``), RINEX 3.0x or 4.0x navigation file,
-        plain, ``.gz`` or ``.Z``.
+        RINEX 2.x GLONASS (``*.yyg``) or GPS (``*.yyn``), RINEX 3.0x or 4.0x
+        navigation file, plain, ``.gz`` or ``.Z``.
 
     Returns
     -------
     NavFile
-        Records per message layout, broadcast time offsets and the problems
-        met (each naming a line). Bad single records are skipped and listed in
-        ``problems``; the caller turns them into one warning.
+        Records per message layout (tables keyed ``"C:D1D2"``, ``"R:FDMA"``,
+        ``"G:LNAV"``, ``"E:INAV_FNAV"``, ...), broadcast time offsets and the
+        problems met (each naming a line). Bad single records are skipped and
+        listed in ``problems``; the caller turns them into one warning.
 
     Raises
     ------
     RinexError
         Empty file, not RINEX, unknown version, no END OF HEADER, or a file
-        with no usable BeiDou or GLONASS record; the message names the file
-        and line.
+        with no usable record of a registered system; the message names the
+        file and line.
     """
     path = Path(path)
     lines = _open_text(path)
     version, sys_letter, leap, offsets, body_start = _parse_header(lines, path)
     problems = _Problems(path)
     tables: dict[str, NavRecordTable] = {}
-    n_other = 0
 
     def add(layout: MessageLayout, sv: str, message: str, epoch: float, lineno: int,
             values: list[float]) -> None:
-        key = f"{layout.system.letter}:{layout.message}" if layout.system is System.GLONASS \
-            else f"C:{'D1D2' if layout is BDS_D1D2 else layout.message}"
-        table = tables.setdefault(key, NavRecordTable(layout))
+        table = tables.setdefault(layout.table_key, NavRecordTable(layout))
         table.sv.append(sv)
         table.message.append(message)
         table.epoch.append(epoch)
@@ -384,21 +293,22 @@ def read_nav(path: str | Path) -> NavFile:
         table.rows.append(values)
 
     if version >= 4:
-        n_other = _read_v4(lines, body_start, path, problems, add, offsets)
+        n_other = _read_v4(lines, body_start, path, problems, add, offsets, version)
     elif version >= 3:
-        glo = GLO_FDMA5 if version >= 3.05 else GLO_FDMA4
-        n_other = _read_v3(lines, body_start, problems, add, glo)
+        n_other = _read_v3(lines, body_start, problems, add, version)
     else:
-        if sys_letter != "R":
-            raise RinexError("RINEX 2 navigation file holds no GLONASS data (only GLONASS '.yyg' "
-                             "files carry BeiDou or GLONASS in RINEX 2)", path, 1)
-        _read_v2_glonass(lines, body_start, problems, add)
+        spec = spec_of_letter(sys_letter)
+        if spec is None or spec.rinex3_layout(version) is None:
+            raise RinexError(f"RINEX 2 navigation file of system {sys_letter!r}: none of "
+                             f"{_system_names()}", path, 1)
+        _read_v2(lines, body_start, problems, add, spec, version)
+        n_other = 0
 
-    # GLONASS state vectors: km → m
-    for key, table in tables.items():
-        if key.startswith("R:"):
+    for table in tables.values():  # fields given in km, km/s, km/s² → m, m/s, m/s²
+        km = spec_of_letter(table.layout.system.letter).km_fields
+        if km:
             names = table.layout.names
-            idx = [names.index(n) for n in _KM_FIELDS]
+            idx = [names.index(n) for n in km]
             for row in table.rows:
                 for i in idx:
                     row[i] *= 1000.0
@@ -407,7 +317,7 @@ def read_nav(path: str | Path) -> NavFile:
     if nav.n_records == 0:
         detail = f" ({len(problems.items)} unreadable record(s): {problems.items[0]})" \
             if problems.items else ""
-        raise RinexError(f"no BeiDou or GLONASS ephemeris records{detail}", path)
+        raise RinexError(f"no {_system_names()} ephemeris records{detail}", path)
     return nav
 
 
@@ -427,7 +337,7 @@ def _record_spans(lines: list[str], start: int, is_start) -> list[tuple[int, int
     return spans
 
 
-def _read_v3(lines, body_start, problems, add, glo_layout) -> int:
+def _read_v3(lines, body_start, problems, add, version) -> int:
     n_other = 0
 
     def is_start(line: str) -> bool:
@@ -436,22 +346,26 @@ def _read_v3(lines, body_start, problems, add, glo_layout) -> int:
     for i, j in _record_spans(lines, body_start, is_start):
         first = lines[i]
         letter = first[:1]
-        if letter == "C":
-            layout, message = BDS_D1D2, "D1D2"
-        elif letter == "R":
-            layout, message = glo_layout, "FDMA"
-        elif letter.isalpha():
-            n_other += 1
-            continue
-        else:
+        if not letter.isalpha():
             problems.add(i + 1, f"unexpected line outside a record: {first[:40]!r}")
             continue
-        _decode_record(lines[i:j], i + 1, layout, message, first[:3].replace(" ", "0"),
-                       _epoch_v3, 23, 4, problems, add)
+        spec = spec_of_letter(letter)
+        layout = None if spec is None else spec.rinex3_layout(version)
+        if layout is None:
+            n_other += 1
+            continue
+        sv = first[:3].replace(" ", "0")
+        decoded = _decode_record(lines[i:j], i + 1, layout, sv, _epoch_v3, 23, 4, problems)
+        if decoded is not None:
+            epoch, values = decoded
+            message = spec.rinex3_message(dict(zip(layout.names, values)))
+            add(layout, sv, message, epoch, i + 1, values)
     return n_other
 
 
-def _read_v2_glonass(lines, body_start, problems, add) -> None:
+def _read_v2(lines, body_start, problems, add, spec, version) -> None:
+    layout = spec.rinex3_layout(version)
+
     def is_start(line: str) -> bool:
         return bool(line[:3].strip())
 
@@ -462,31 +376,37 @@ def _read_v2_glonass(lines, body_start, problems, add) -> None:
         except ValueError:
             problems.add(i + 1, f"unreadable satellite number {first[:2]!r}")
             continue
-        _decode_record(lines[i:j], i + 1, GLO_FDMA4, "FDMA", f"R{prn:02d}", _epoch_v2, 22, 3,
-                       problems, add)
+        sv = f"{spec.letter}{prn:02d}"
+        decoded = _decode_record(lines[i:j], i + 1, layout, sv, _epoch_v2, 22, 3, problems)
+        if decoded is not None:
+            epoch, values = decoded
+            add(layout, sv, spec.rinex3_message(dict(zip(layout.names, values))), epoch, i + 1,
+                values)
 
 
-def _decode_record(body, lineno, layout, message, sv, epoch_fn, first_col, cont_col, problems, add):
+def _decode_record(body, lineno, layout, sv, epoch_fn, first_col, cont_col, problems
+                   ) -> tuple[float, list[float]] | None:
+    """(epoch, values) of one record, or ``None`` after noting the problem."""
     if len(body) < layout.n_lines:
         problems.add(lineno, f"{sv}: truncated record ({len(body)} of {layout.n_lines} lines)")
-        return
+        return None
     if len(body) > layout.n_lines:
         problems.add(lineno, f"{sv}: record has {len(body)} lines, expected {layout.n_lines}")
-        return
+        return None
     try:
         epoch = epoch_fn(body[0])
     except ValueError:
         problems.add(lineno, f"{sv}: unreadable epoch {body[0][:first_col].strip()!r}")
-        return
+        return None
     try:
         values = _decode_body(layout, body, first_col, cont_col, lineno)
     except ValueError as exc:
         problems.add(lineno, f"{sv}: {exc}")
-        return
-    add(layout, sv, message, epoch, lineno, values)
+        return None
+    return epoch, values
 
 
-def _read_v4(lines, body_start, path, problems, add, offsets) -> int:
+def _read_v4(lines, body_start, path, problems, add, offsets, version) -> int:
     n_other = 0
 
     def is_start(line: str) -> bool:
@@ -508,11 +428,14 @@ def _read_v4(lines, body_start, path, problems, add, offsets) -> int:
             continue
         if kind != "EPH":
             continue  # ION, EOP: not used
-        layout = LAYOUTS.get((sv[:1], message))
+        spec = spec_of_letter(sv[:1])
+        layout = None if spec is None else spec.layout(message, version)
         if layout is None:
             n_other += 1
             continue
-        _decode_record(lines[i + 1:j], i + 2, layout, message, sv, _epoch_v3, 23, 4, problems, add)
+        decoded = _decode_record(lines[i + 1:j], i + 2, layout, sv, _epoch_v3, 23, 4, problems)
+        if decoded is not None:
+            add(layout, sv, message, decoded[0], i + 2, decoded[1])
     return n_other
 
 

@@ -44,8 +44,8 @@ import numpy as np
 import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from gnss_interop.coverage.configs import Configuration, InteropUnavailableWarning, standard_configurations
-from gnss_interop.errors import EphemerisRangeWarning, GnssInputError
+from gnss_interop.coverage.configs import Configuration, standard_configurations
+from gnss_interop.errors import EphemerisRangeWarning, GnssInputError, InteropUnavailableWarning
 from gnss_interop.scenarios.jammer import Band, Jammer
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.scenarios.regions import GlobalRegion, Region, region_from_spec

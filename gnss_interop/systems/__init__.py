@@ -1,64 +1,34 @@
-"""Satellite systems, time scales and BeiDou orbit types as enums.
+"""Satellite systems: identities (enums) and one registry entry per system.
 
-The RINEX system letter is parsed exactly once, at the I/O boundary
-(:func:`System.from_letter`); everything downstream uses these enums.
+Adding a system is one module here that builds a :class:`SystemSpec` (its RINEX
+record layouts, orbit model and constants, validity window, orbit classes and
+screening limits, time scales, default signal) and one line in
+:mod:`~gnss_interop.systems.registry`. Everything downstream (the RINEX reader,
+the ephemeris store, the coverage engine, scenarios and outputs) asks the
+registry instead of naming systems.
 """
 
-from __future__ import annotations
+from gnss_interop.systems.enums import BdsOrbitType, OrbitClass, System, TimeScale
+from gnss_interop.systems.registry import (
+    PRIMARY_SYSTEMS,
+    LayoutRule,
+    SystemSpec,
+    registered,
+    spec,
+    spec_of_letter,
+    sv_system,
+)
 
-from enum import Enum, IntEnum
-
-
-class TimeScale(Enum):
-    """Time scales that appear in broadcast navigation files."""
-
-    GPST = "GPST"
-    BDT = "BDT"
-    GLONASST = "GLONASST"  # UTC(SU) + 3 h
-    UTC = "UTC"
-    GST = "GST"
-
-
-class System(Enum):
-    """A GNSS, with its RINEX letter and the time scale of its broadcast epochs."""
-
-    BEIDOU = ("C", TimeScale.BDT)
-    GLONASS = ("R", TimeScale.GLONASST)
-    GPS = ("G", TimeScale.GPST)
-    GALILEO = ("E", TimeScale.GST)
-
-    def __init__(self, letter: str, timescale: TimeScale) -> None:
-        self.letter = letter
-        self.timescale = timescale
-
-    @classmethod
-    def from_letter(cls, letter: str) -> "System":
-        """The system whose RINEX letter is ``letter`` (``"C"``, ``"R"``, ...)."""
-        for system in cls:
-            if system.letter == letter:
-                return system
-        known = ", ".join(s.letter for s in cls)
-        raise ValueError(f"unknown satellite system letter {letter!r}; known: {known}")
-
-    @property
-    def display_name(self) -> str:
-        """Name as the operators write it: ``"BeiDou"``, ``"GLONASS"``, ``"GPS"``, ``"Galileo"``."""
-        return {"BEIDOU": "BeiDou", "GLONASS": "GLONASS", "GPS": "GPS", "GALILEO": "Galileo"}[self.name]
-
-    @property
-    def code(self) -> int:
-        """Small integer used in numeric arrays (stable: order of definition)."""
-        return list(System).index(self)
-
-
-class BdsOrbitType(IntEnum):
-    """BeiDou orbit class; values follow the CNAV SatType field (1 GEO, 2 IGSO, 3 MEO)."""
-
-    GEO = 1
-    IGSO = 2
-    MEO = 3
-
-
-def sv_system(sv: str) -> System:
-    """System of a satellite identifier such as ``"C19"``."""
-    return System.from_letter(sv[0])
+__all__ = [
+    "BdsOrbitType",
+    "LayoutRule",
+    "OrbitClass",
+    "PRIMARY_SYSTEMS",
+    "System",
+    "SystemSpec",
+    "TimeScale",
+    "registered",
+    "spec",
+    "spec_of_letter",
+    "sv_system",
+]

@@ -1,0 +1,140 @@
+"""Broadcast records of one system as a table of arrays, built from decoded RINEX tables.
+
+:class:`RecordTable` holds one row per record: satellite, message, reference time (toe
+or t_b) in GPST seconds, validity half-width, message priority, health, source file and
+line, and the element arrays the system's orbit model needs. The registry entry
+(:class:`~gnss_interop.systems.SystemSpec`) says how each is read: which scale the RINEX
+epochs are in, whether the reference time is ``toe`` or the epoch, which records are
+healthy, how records are classed (GEO/IGSO/MEO).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gnss_interop.errors import GnssDataWarning
+from gnss_interop.reading.rinex_nav import NavFile
+from gnss_interop.systems import SystemSpec, TimeScale
+from gnss_interop.timescales import leap_seconds_at_utc, nearest_week_time, scale_to_gpst
+
+__all__ = ["RecordTable", "dedupe", "record_positions", "records_from_nav"]
+
+
+@dataclass
+class RecordTable:
+    """One row per record; arrays of equal length."""
+
+    sv: NDArray[np.str_]
+    message: NDArray[np.str_]
+    t_ref: NDArray[np.float64]          # toe or t_b, GPST seconds
+    window_before: NDArray[np.float64]  # validity before t_ref [s]
+    window_after: NDArray[np.float64]   # validity after t_ref [s]
+    priority: NDArray[np.int64]
+    healthy: NDArray[np.bool_]
+    source: NDArray[np.int64]           # index into Ephemerides.sources
+    line: NDArray[np.int64]
+    values: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.sv)
+
+    def take(self, idx: NDArray) -> "RecordTable":
+        return RecordTable(self.sv[idx], self.message[idx], self.t_ref[idx],
+                           self.window_before[idx], self.window_after[idx], self.priority[idx], self.healthy[idx], self.source[idx], self.line[idx],
+                           {k: v[idx] for k, v in self.values.items()})
+
+    @staticmethod
+    def empty() -> "RecordTable":
+        return RecordTable(np.array([], "<U3"), np.array([], "<U9"), np.array([]), np.array([]),
+                           np.array([]), np.array([], np.int64), np.array([], bool), np.array([], np.int64),
+                           np.array([], np.int64), {})
+
+    @staticmethod
+    def concat(parts: Sequence["RecordTable"]) -> "RecordTable":
+        if not parts:
+            return RecordTable.empty()
+        keys = set().union(*(p.values.keys() for p in parts))
+
+        def cat(name):
+            return np.concatenate([getattr(p, name) for p in parts])
+        values = {k: np.concatenate([p.values.get(k, np.full(len(p), np.nan)) for p in parts])
+                  for k in keys}
+        return RecordTable(cat("sv"), cat("message"), cat("t_ref"), cat("window_before"),
+                           cat("window_after"), cat("priority"), cat("healthy"), cat("source"), cat("line"), values)
+
+
+def _reference_time_gpst(spec: SystemSpec, a: dict[str, np.ndarray], nav: NavFile,
+                         problems: list[str]) -> NDArray[np.float64]:
+    """Reference time of each record (toe or t_b) as GPST seconds."""
+    epoch = a["epoch"]
+    if spec.rinex_epoch_scale is TimeScale.UTC:
+        table_leap = leap_seconds_at_utc(epoch)
+        if nav.leap_seconds is not None:
+            leap = np.full(len(epoch), nav.leap_seconds)
+            if np.any(table_leap != leap):
+                note = (f"{nav.path}: header LEAP SECONDS gives GPST-UTC = {nav.leap_seconds} s but "
+                        f"the leap-second table gives {int(table_leap[0])} s for these epochs; "
+                        f"using the header ({spec.display_name} times shift by the difference)")
+                problems.append(note)
+                warnings.warn(note, GnssDataWarning, stacklevel=4)
+        else:
+            leap = table_leap
+    else:
+        leap = None
+    if spec.reference_time == "toe":
+        # toe is seconds of the system week; the week comes from the clock epoch (CNAV has no
+        # week field; for the others this also absorbs a week rollover between toc and toe)
+        return scale_to_gpst(nearest_week_time(epoch, a["toe"]), spec.rinex_epoch_scale, leap)
+    return scale_to_gpst(epoch, spec.rinex_epoch_scale, leap)
+
+
+def records_from_nav(spec: SystemSpec, nav: NavFile, source_index: int,
+                     problems: list[str]) -> RecordTable:
+    """Every record of ``spec``'s system in ``nav``, as one table."""
+    parts = []
+    for table in nav.tables.values():
+        if table.layout.system is not spec.system or not table.sv:
+            continue
+        a = table.arrays()
+        t_ref = _reference_time_gpst(spec, a, nav, problems)
+        values = {k: a[k] for k in spec.orbit_model.fields if k in a}
+        values["orbit_type"] = spec.classify(a).astype(np.float64)
+        if spec.reference_time == "toe":
+            values["toc_gpst"] = scale_to_gpst(a["epoch"], spec.rinex_epoch_scale)
+        n = len(t_ref)
+        prio = np.array([spec.message_priority[m] for m in a["message"]], dtype=np.int64)
+        before, after = spec.fit_window_s
+        parts.append(RecordTable(a["sv"], a["message"].astype("<U9"), t_ref,
+                                 np.full(n, before), np.full(n, after), prio,
+                                 spec.healthy(a["message"], a), np.full(n, source_index),
+                                 a["line"], values))
+    return RecordTable.concat(parts)
+
+
+def dedupe(rec: RecordTable) -> RecordTable:
+    """Drop repeated records: same satellite, message class and reference time.
+
+    Merged daily files and overlapping inputs repeat records; the first one
+    read (in the order the files were given) is kept.
+    """
+    if len(rec) == 0:
+        return rec
+    key = np.char.add(np.char.add(rec.sv, "|"), rec.priority.astype(str))
+    key = np.char.add(np.char.add(key, "|"), np.round(rec.t_ref).astype(np.int64).astype(str))
+    _, first = np.unique(key, return_index=True)
+    return rec.take(np.sort(first))
+
+
+def record_positions(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64],
+                     t_gpst_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Earth-fixed positions [m], shape (n, 3), of records ``idx`` at GPST seconds ``t_gpst_s``.
+
+    The frame is the system's broadcast frame (``spec.frame``).
+    """
+    el = {k: rec.values[k][idx] for k in spec.orbit_model.fields if k in rec.values}
+    return spec.orbit_model.positions(el, t_gpst_s - rec.t_ref[idx], rec.values["orbit_type"][idx])

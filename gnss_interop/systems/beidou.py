@@ -1,0 +1,119 @@
+"""BeiDou (BDS-2 and BDS-3): registry entry.
+
+Records: D1 (MEO/IGSO) and D2 (GEO) on B1I, same body (RINEX 3.04 Table A14; RINEX 4.00
+Table A32); BDS-3 CNAV on B1C (CNV1, RINEX 4.00 Table A33) and B2a (CNV2, Table A34).
+Orbits: Keplerian with CGCS2000 constants (BDS-SIS-ICD-B1I 3.0 §5.2.4), the GEO rotation
+R_Z·R_X(−5°), and the CNAV terms Ȧ and Δṅ₀ (BDS-SIS-ICD-B1C 1.0 §7.8). Time: BDT, whose
+RINEX epochs are BDT; toe is seconds of the BDT week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gnss_interop.constants import (
+    BDS_FIT_HALF_WINDOW_S,
+    BDS_GM_M3_S2,
+    BDS_OMEGA_E_RAD_S,
+    ORBIT_RADIUS_M,
+    ORBIT_RADIUS_REL_TOL,
+    SWITCHOVER_JUMP_MAX_M,
+)
+from gnss_interop.orbits.kepler import KeplerOrbitModel
+from gnss_interop.reading.layout import MessageLayout
+from gnss_interop.systems.enums import OrbitClass, System, TimeScale
+from gnss_interop.systems.registry import LayoutRule, SystemSpec
+
+_CLOCK = ("af0", "af1", "af2")
+_ORBIT = (
+    ("crs", "delta_n", "m0"),  # preceded by AODE (D1/D2) or A-dot (CNAV)
+    ("cuc", "e", "cus", "sqrt_a"),
+    ("toe", "cic", "omega0", "cis"),
+    ("i0", "crc", "omega", "omega_dot"),
+)
+
+#: BDS D1/D2 (RINEX 3.04 Table A14; RINEX 4.00 Table A32: same body).
+D1D2 = MessageLayout(
+    System.BEIDOU, "D1D2",
+    (
+        _CLOCK,
+        ("aode",) + _ORBIT[0],
+        _ORBIT[1], _ORBIT[2], _ORBIT[3],
+        ("idot", None, "week", None),
+        ("sv_accuracy", "health", "tgd1", "tgd2"),
+        ("t_tm", "aodc"),
+    ),
+    optional=frozenset({"aodc", "t_tm", "tgd1", "tgd2", "sv_accuracy", "aode"}),
+)
+#: BDS-3 CNAV on B1C (RINEX 4.00 Table A33). SatType: 1 GEO, 2 IGSO, 3 MEO.
+CNV1 = MessageLayout(
+    System.BEIDOU, "CNV1",
+    (
+        _CLOCK,
+        ("a_dot",) + _ORBIT[0],
+        _ORBIT[1], _ORBIT[2], _ORBIT[3],
+        ("idot", "delta_n_dot", "sat_type", "t_op"),
+        ("sisai_oe", "sisai_ocb", "sisai_oc1", "sisai_oc2"),
+        ("isc_b1cd", None, "tgd_b1cp", "tgd_b2ap"),
+        ("sismai", "health", "integrity", "iodc"),
+        ("t_tm", None, None, "iode"),
+    ),
+    optional=frozenset({"isc_b1cd", "tgd_b1cp", "tgd_b2ap", "t_op", "sisai_oe", "sisai_ocb",
+                        "sisai_oc1", "sisai_oc2", "sismai", "integrity", "iodc", "t_tm", "iode"}),
+)
+#: BDS-3 CNAV on B2a (RINEX 4.00 Table A34): as CNV1, ISC in the second field.
+CNV2 = MessageLayout(
+    System.BEIDOU, "CNV2",
+    CNV1.fields[:7] + ((None, "isc_b2ad", "tgd_b1cp", "tgd_b2ap"),) + CNV1.fields[8:],
+    optional=(CNV1.optional - {"isc_b1cd"}) | {"isc_b2ad"},
+)
+
+
+def classify(values: Mapping[str, NDArray[np.float64]]) -> NDArray[np.int64]:
+    """OrbitClass per record: CNAV SatType where given, else from the elements.
+
+    Broadcast GEO elements have √A ≈ 6493 m^½ and i0 ≈ 0.07–0.12 rad (the
+    reference plane is tilted by 5°), IGSO √A ≈ 6493 and i0 ≈ 0.96–1.0 rad,
+    MEO √A ≈ 5282.6. The PRN is not used: PRNs are reassigned over time.
+    """
+    sqrt_a = values["sqrt_a"]
+    from_elements = np.where(sqrt_a > 6000.0,
+                             np.where(np.abs(values["i0"]) < 0.35, OrbitClass.GEO,
+                                      OrbitClass.IGSO),
+                             OrbitClass.MEO).astype(np.int64)
+    sat_type = values.get("sat_type")
+    if sat_type is None:
+        return from_elements
+    ok = np.isin(sat_type, (1, 2, 3))
+    return np.where(ok, np.nan_to_num(sat_type).astype(np.int64), from_elements)
+
+
+def _range(nominal_m: float) -> tuple[float, float]:
+    return (nominal_m * (1.0 - ORBIT_RADIUS_REL_TOL), nominal_m * (1.0 + ORBIT_RADIUS_REL_TOL))
+
+
+SPEC = SystemSpec(
+    system=System.BEIDOU,
+    frame="CGCS2000",
+    time_scale=TimeScale.BDT,
+    rinex_epoch_scale=TimeScale.BDT,
+    reference_time="toe",
+    layouts=(LayoutRule("D1", 0.0, D1D2), LayoutRule("D2", 0.0, D1D2),
+             LayoutRule("CNV1", 4.0, CNV1), LayoutRule("CNV2", 4.0, CNV2),
+             LayoutRule("RINEX3", 0.0, D1D2)),
+    rinex3_message=lambda values: "D1D2",
+    # D1/D2 (B1I) first: every BeiDou satellite broadcasts it hourly; CNAV only where no
+    # D1/D2 record covers an epoch (receiver files that carry only CNAV).
+    message_priority={"D1": 0, "D2": 0, "D1D2": 0, "CNV1": 1, "CNV2": 2},
+    orbit_model=KeplerOrbitModel(BDS_GM_M3_S2, BDS_OMEGA_E_RAD_S),
+    fit_window_s=(BDS_FIT_HALF_WINDOW_S, BDS_FIT_HALF_WINDOW_S),
+    orbit_radius_range_m={OrbitClass.MEO: _range(ORBIT_RADIUS_M["MEO"]),
+                          OrbitClass.IGSO: _range(ORBIT_RADIUS_M["IGSO"]),
+                          OrbitClass.GEO: _range(ORBIT_RADIUS_M["GEO"])},
+    switchover_jump_max_m=SWITCHOVER_JUMP_MAX_M,
+    default_band="B1I",
+    classify=classify,
+)

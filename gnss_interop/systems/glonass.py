@@ -1,0 +1,56 @@
+"""GLONASS (FDMA): registry entry.
+
+Records: FDMA state vectors, 4 lines in RINEX 2.x and 3.00–3.04, 5 lines (a status line)
+in RINEX 3.05 and 4.0x; positions in km, converted to metres on reading. Orbits: RK4 in
+PZ-90.11 with J2 and the broadcast lunisolar acceleration (GLONASS ICD ed. 5.1 App.
+A.3.1.2). Time: RINEX epochs are UTC(SU) (RINEX 3.04 §8.1); the reference time is the
+epoch itself (t_b).
+"""
+
+from __future__ import annotations
+
+from gnss_interop.constants import (
+    GLO_FIT_HALF_WINDOW_S,
+    ORBIT_RADIUS_M,
+    ORBIT_RADIUS_REL_TOL,
+    SWITCHOVER_JUMP_MAX_M,
+)
+from gnss_interop.orbits.glonass import GlonassOrbitModel
+from gnss_interop.reading.layout import MessageLayout
+from gnss_interop.systems.enums import OrbitClass, System, TimeScale
+from gnss_interop.systems.registry import LayoutRule, SystemSpec
+
+_BODY = (
+    ("minus_tau_n", "gamma_n", "t_k"),
+    ("x", "vx", "ax", "health"),
+    ("y", "vy", "ay", "freq_num"),
+    ("z", "vz", "az", "age"),
+)
+#: GLONASS FDMA, RINEX 2.x and 3.00-3.04 (4 lines).
+FDMA4 = MessageLayout(System.GLONASS, "FDMA", _BODY, optional=frozenset({"t_k", "freq_num", "age"}))
+#: GLONASS FDMA, RINEX 3.05 and 4.0x (a fifth line of status flags).
+FDMA5 = MessageLayout(
+    System.GLONASS, "FDMA",
+    _BODY + (("status_flags", "l1l2_delay", "urai", "health_flags"),),
+    optional=FDMA4.optional | {"status_flags", "l1l2_delay", "urai", "health_flags"},
+)
+
+SPEC = SystemSpec(
+    system=System.GLONASS,
+    frame="PZ-90.11",
+    time_scale=TimeScale.GLONASST,
+    rinex_epoch_scale=TimeScale.UTC,
+    reference_time="epoch",
+    layouts=(LayoutRule("FDMA", 0.0, FDMA4), LayoutRule("FDMA", 3.05, FDMA5),
+             LayoutRule("RINEX3", 0.0, FDMA4), LayoutRule("RINEX3", 3.05, FDMA5)),
+    rinex3_message=lambda values: "FDMA",
+    message_priority={"FDMA": 0},
+    orbit_model=GlonassOrbitModel(),
+    fit_window_s=(GLO_FIT_HALF_WINDOW_S, GLO_FIT_HALF_WINDOW_S),
+    orbit_radius_range_m={OrbitClass.MEO: (ORBIT_RADIUS_M["GLONASS"] * (1 - ORBIT_RADIUS_REL_TOL),
+                                           ORBIT_RADIUS_M["GLONASS"] * (1 + ORBIT_RADIUS_REL_TOL))},
+    switchover_jump_max_m=SWITCHOVER_JUMP_MAX_M,
+    default_band="G1",
+    km_fields=("x", "y", "z", "vx", "vy", "vz", "ax", "ay", "az"),
+    reference_time_name="t_b",
+)

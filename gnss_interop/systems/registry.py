@@ -1,0 +1,174 @@
+"""The registry of satellite systems: one :class:`SystemSpec` per system.
+
+A spec holds what differs between systems and nothing else:
+
+* **records**: the RINEX navigation message layouts (:class:`LayoutRule`, per
+  message and version), the message read from a RINEX 2/3 record (those carry no
+  message name), which messages are preferred, and what "healthy" means;
+* **orbit**: the orbit model with the system's constants (GM, Earth rotation,
+  ICD rotations), the fields it needs, how records are classed (GEO/IGSO/MEO);
+* **time**: the system time scale, the scale of RINEX epochs (UTC for GLONASS),
+  and whether the reference time is ``toe`` (seconds of week) or the epoch itself;
+* **validity and screening**: the half-width of the validity window around the
+  reference time, the nominal orbit radius of each class and the tolerances of
+  the sanity screening;
+* **signals**: the signal a receiver tracks by default (the jammer model uses it).
+
+Every constant comes from :mod:`gnss_interop.constants`, where its source is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gnss_interop.systems.enums import OrbitClass, System, TimeScale
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gnss_interop.reading.layout import MessageLayout
+
+__all__ = ["PRIMARY_SYSTEMS", "LayoutRule", "SystemSpec", "registered", "spec", "spec_of_letter",
+           "sv_system"]
+
+
+@dataclass(frozen=True)
+class LayoutRule:
+    """Layout of the RINEX message ``message`` in files of version ``min_version`` and later."""
+
+    message: str
+    min_version: float
+    layout: "MessageLayout"
+
+
+def _health_is_zero(messages: NDArray[np.str_], values: Mapping[str, NDArray[np.float64]]
+                    ) -> NDArray[np.bool_]:
+    return np.asarray(values["health"]) == 0
+
+
+def _all_meo(values: Mapping[str, NDArray[np.float64]]) -> NDArray[np.int64]:
+    return np.full(len(values["health"]), int(OrbitClass.MEO), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    """Everything the pipeline needs to know about one satellite system."""
+
+    system: System
+    #: Earth-fixed frame of the broadcast orbits, e.g. ``"CGCS2000"``.
+    frame: str
+    #: The system's own time scale.
+    time_scale: TimeScale
+    #: Scale of the RINEX record epochs (RINEX 3.04 §8.1: UTC for GLONASS, system time otherwise).
+    rinex_epoch_scale: TimeScale
+    #: ``"toe"``: the reference time is the ``toe`` field (seconds of week, week taken from the
+    #: record epoch); ``"epoch"``: the record epoch itself (GLONASS t_b).
+    reference_time: Literal["toe", "epoch"]
+    #: RINEX layouts per message and version (the latest rule not above the file version wins).
+    layouts: tuple[LayoutRule, ...]
+    #: Message of a RINEX 2/3 record (they carry no message name) from its decoded fields.
+    rinex3_message: Callable[[Mapping[str, float]], str]
+    #: Preference among messages at one epoch (0 first); messages of one rank are equivalent.
+    message_priority: Mapping[str, int]
+    #: The orbit model (:mod:`gnss_interop.orbits`), with this system's constants.
+    orbit_model: Any
+    #: Validity window around the reference time, (before, after) [s]: a record serves
+    #: epochs from t_ref − before to t_ref + after.
+    fit_window_s: tuple[float, float]
+    #: Plausible orbit radius range (min, max) of each orbit class this system has [m];
+    #: a healthy-flagged record outside it is excluded by the screening.
+    orbit_radius_range_m: Mapping[OrbitClass, tuple[float, float]]
+    #: Largest plausible jump between consecutive records at the switch-over epoch [m].
+    switchover_jump_max_m: float
+    #: Default signal a receiver tracks (a :class:`~gnss_interop.scenarios.jammer.Band` name).
+    default_band: str
+    #: Orbit class of each record from its decoded fields (codes of :class:`OrbitClass`).
+    classify: Callable[[Mapping[str, NDArray[np.float64]]], NDArray[np.int64]] = _all_meo
+    #: Which records are flagged healthy, from their messages and decoded fields.
+    healthy: Callable[[NDArray[np.str_], Mapping[str, NDArray[np.float64]]],
+                      NDArray[np.bool_]] = _health_is_zero
+    #: Fields given in km, km/s, km/s² in RINEX (converted to m, m/s, m/s² on reading).
+    km_fields: tuple[str, ...] = ()
+    #: The reference time's name in messages to users (``"toe"``, ``"t_b"``).
+    reference_time_name: str = "toe"
+
+    @property
+    def letter(self) -> str:
+        return self.system.letter
+
+    @property
+    def display_name(self) -> str:
+        return self.system.display_name
+
+    def layout(self, message: str, version: float) -> "MessageLayout | None":
+        """The layout of ``message`` in a file of RINEX ``version`` (``None``: not decoded)."""
+        best = None
+        for rule in self.layouts:
+            if rule.message == message and rule.min_version <= version + 1e-9:
+                if best is None or rule.min_version >= best.min_version:
+                    best = rule
+        return None if best is None else best.layout
+
+    def validity_text(self) -> str:
+        """The validity window as users read it, e.g. ``"±1 h around BeiDou toe"``."""
+        def span(w: float) -> str:
+            return f"{w / 3600:g} h" if w >= 3600 else f"{w / 60:g} min"
+        before, after = self.fit_window_s
+        name = f"{self.display_name} {self.reference_time_name}"
+        if before == after:
+            return f"±{span(before)} around {name}"
+        return f"{name} −{span(before)} to +{span(after)}"
+
+    def rinex3_layout(self, version: float) -> "MessageLayout | None":
+        """The layout of this system's records in a RINEX 2/3 file of ``version``."""
+        return self.layout("RINEX3", version)
+
+
+def _entries() -> dict[System, SystemSpec]:
+    from gnss_interop.systems import beidou, galileo, glonass, gps
+
+    return {e.SPEC.system: e.SPEC for e in (beidou, glonass, gps, galileo)}
+
+
+_REGISTRY: dict[System, SystemSpec] | None = None
+
+
+def _registry() -> dict[System, SystemSpec]:
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = _entries()
+    return _REGISTRY
+
+
+#: The systems the tool's question is about (defaults of configurations and scenarios).
+PRIMARY_SYSTEMS: tuple[System, ...] = (System.BEIDOU, System.GLONASS)
+
+
+def registered() -> tuple[SystemSpec, ...]:
+    """Every registered system, in the order of :class:`System`."""
+    reg = _registry()
+    return tuple(reg[s] for s in System if s in reg)
+
+
+def spec(system: System) -> SystemSpec:
+    """The registry entry of ``system``."""
+    try:
+        return _registry()[system]
+    except KeyError:
+        raise ValueError(f"system {system.name} has no registry entry") from None
+
+
+def spec_of_letter(letter: str) -> SystemSpec | None:
+    """The entry of the system with RINEX letter ``letter``, or ``None`` (QZSS, SBAS, ...)."""
+    for s in registered():
+        if s.letter == letter:
+            return s
+    return None
+
+
+def sv_system(sv: str) -> System:
+    """System of a satellite identifier such as ``"C19"``."""
+    return System.from_letter(sv[0])
