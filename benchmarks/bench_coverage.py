@@ -37,7 +37,8 @@ def main() -> None:
 
     from gnss_interop.coverage import kernels  # noqa: F401  (numba compile/cache load outside timing)
     from gnss_interop.coverage.configs import configurations_for
-    from gnss_interop.coverage.engine import compute_grid, write_netcdf
+    from gnss_interop.coverage import compute_grid
+    from gnss_interop.output.netcdf import write_netcdf
     from gnss_interop.coverage.reference import reference_site_series
     from gnss_interop.ephemerides.store import load_ephemerides
     from gnss_interop.coverage.grid import GridSpec

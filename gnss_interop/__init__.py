@@ -6,12 +6,13 @@ times in GPST (``numpy.datetime64``) unless a name or docstring says otherwise.
 
 from gnss_interop._version import __version__
 from gnss_interop.coverage.configs import ClockModel, Configuration, configurations_for
-from gnss_interop.coverage.engine import compute_grid, compute_site, write_netcdf
+from gnss_interop.coverage import compute_grid, compute_site
+from gnss_interop.output.netcdf import write_netcdf
 from gnss_interop.ephemerides.store import Ephemerides, load_ephemerides
 from gnss_interop.errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError, RinexError
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
-from gnss_interop.scenarios.schema import load_scenario_file, run_scenarios, scenario_file_from_dict
+from gnss_interop.scenarios import load_scenario_file, run_scenarios, scenario_file_from_dict
 from gnss_interop.systems import BdsOrbitType, System, TimeScale
 
 

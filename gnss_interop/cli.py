@@ -200,7 +200,8 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from gnss_interop.output.job import run_job
-    from gnss_interop.scenarios.schema import DEFAULT_SCENARIO_FILE, load_scenario_file
+    from gnss_interop.resources import DEFAULT_SCENARIO_FILE
+    from gnss_interop.scenarios import load_scenario_file
 
     _setup_warnings()
     path = DEFAULT_SCENARIO_FILE if scenario is None else scenario
@@ -248,7 +249,7 @@ def main() -> None:  # pragma: no cover - console entry point alternative
     app()
 
 
-# --- coverage commands (gnss_interop.coverage.engine) ----------------------------------------------
+# --- coverage commands (gnss_interop.coverage) ------------------------------------------------------
 
 def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step: float
                     ) -> np.ndarray:
@@ -299,7 +300,8 @@ def grid(
     from rich.progress import Progress
 
     from gnss_interop.coverage.configs import configurations_for, systems_of
-    from gnss_interop.coverage.engine import compute_grid, write_netcdf
+    from gnss_interop.coverage import compute_grid
+    from gnss_interop.output.netcdf import write_netcdf
     from gnss_interop.errors import CoverageError
     from gnss_interop.coverage.grid import GridSpec
 
@@ -361,7 +363,8 @@ def site(
 ) -> None:
     """Per-epoch visible satellites and DOPs at one site, per configuration."""
     from gnss_interop.coverage.configs import configurations_for, systems_of
-    from gnss_interop.coverage.engine import compute_site, site_to_csv
+    from gnss_interop.coverage import compute_site
+    from gnss_interop.output.tables import site_to_csv
     from gnss_interop.errors import CoverageError
 
     _setup_warnings()

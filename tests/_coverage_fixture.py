@@ -1,4 +1,4 @@
-"""A synthetic coverage Dataset with the layout of ``gnss_interop.coverage.engine.compute_grid``.
+"""A synthetic coverage Dataset with the layout of ``gnss_interop.coverage.compute_grid``.
 
 Smooth, plausible fields on a 5° cell-centred grid (36 x 72): availability 0.9-1,
 PDOP 1-4, 6-20 visible satellites, for the configurations C, R, C+R and C+R/interop.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-DOP_NAMES = ("gdop", "pdop", "hdop", "vdop", "tdop")
+
 CONFIGS = ("C", "R", "C+R", "C+R/interop")
 DESCRIPTIONS = (
     "BDS alone: E, N, U + 1 receiver clock (4 unknowns)",

@@ -8,7 +8,7 @@ import xarray as xr
 
 from _synthetic import synthetic_positions
 from gnss_interop.coverage.configs import standard_configurations
-from gnss_interop.coverage.engine import compute_grid
+from gnss_interop.coverage import compute_grid
 from gnss_interop.errors import CoverageError
 from gnss_interop.coverage.grid import GridSpec
 

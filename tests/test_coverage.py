@@ -17,12 +17,9 @@ from gnss_interop.coverage.configs import (
     configurations_for,
     standard_configurations,
 )
-from gnss_interop.coverage.engine import (
-    compute_grid,
-    compute_site,
-    site_to_csv,
-    write_netcdf,
-)
+from gnss_interop.coverage import compute_grid, compute_site
+from gnss_interop.output.netcdf import write_netcdf
+from gnss_interop.output.tables import site_to_csv
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.errors import CoverageError, InteropUnavailableWarning

@@ -10,10 +10,10 @@ import xarray as xr
 import pytest
 
 from _coverage_fixture import coverage_dataset, with_derived
-from gnss_interop.output.geotiff import (
+from gnss_interop.output.geotiff import to_geotiff
+from gnss_interop.output.tables import (
     format_cell,
     normalise_table,
-    to_geotiff,
     write_table_csv,
     write_table_markdown,
 )

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from gnss_interop.cli import app
 from gnss_interop.errors import OutputExistsError
 from gnss_interop.output.job import run_job
-from gnss_interop.scenarios.schema import DEFAULT_SCENARIO_FILE, load_scenario_file
+from gnss_interop.resources import DEFAULT_SCENARIO_FILE
+from gnss_interop.scenarios import load_scenario_file
 
 pytestmark = pytest.mark.filterwarnings("error::cartopy.io.DownloadWarning")
 

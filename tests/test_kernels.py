@@ -8,8 +8,9 @@ import xarray as xr
 
 from _synthetic import synthetic_positions
 from gnss_interop.coverage import kernels as K
-from gnss_interop.coverage.configs import DOP_NAMES, standard_configurations
-from gnss_interop.coverage.engine import compute_grid, compute_site
+from gnss_interop.coverage.configs import standard_configurations
+from gnss_interop.variables import DOP_NAMES
+from gnss_interop.coverage import compute_grid, compute_site
 from gnss_interop.coverage.reference import reference_site_series, reference_statistics
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask

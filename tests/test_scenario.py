@@ -7,12 +7,8 @@ import pytest
 
 from gnss_interop import GnssInputError
 from gnss_interop.scenarios.regions import Circle
-from gnss_interop.scenarios.schema import (
-    DEFAULT_SCENARIO_FILE,
-    load_scenario_file,
-    run_scenarios,
-    scenario_file_from_dict,
-)
+from gnss_interop.resources import DEFAULT_SCENARIO_FILE
+from gnss_interop.scenarios import load_scenario_file, run_scenarios, scenario_file_from_dict
 
 BASE = {
     "almanac": "nominal",
@@ -44,8 +40,8 @@ def _grid(ds):
     ({"name": "x", "degradation": [{"type": "deny", "system": "C",
                                     "region": {"circle": {"lat": 10, "lon": 20, "radius_km": -5}}}]},
      r"scenario\.0\.degradation\.0\.deny\.region\..*radius_km = -5.*greater than 0"),
-    ({"name": "x", "degradation": [{"type": "deny", "system": "G"}]},
-     r"scenario\.0\.degradation\.0\.deny\.system = \"G\""),
+    ({"name": "x", "degradation": [{"type": "deny", "system": "J"}]},
+     r"scenario\.0\.degradation\.0\.deny\.system = \"J\": .*unknown system"),
     ({"name": "x", "degradation": [{"type": "flood"}]},
      r"scenario\.0\.degradation\.0 = .*does not match any of the expected tags"),
     ({"name": "x", "degradation": [{"type": "jammer", "lat": 1, "lon": 2, "height_m": 3,
@@ -122,9 +118,9 @@ def test_global_denial_equals_a_run_without_that_system():
     """The composition is exact: C+R with BeiDou denied is a direct run with no BeiDou satellite."""
     from gnss_interop import load_ephemerides
     from gnss_interop.coverage.configs import Configuration
-    from gnss_interop.coverage.engine import compute_grid
+    from gnss_interop.coverage import compute_grid
     from gnss_interop.coverage.grid import GridSpec
-    from gnss_interop.scenarios.schema import SHIPPED_ALMANACS
+    from gnss_interop.resources import SHIPPED_ALMANACS
 
     res = _run({"name": "deny-c", "degradation": [{"type": "deny", "system": "C"}]})["deny-c"].dataset
     eph = load_ephemerides(SHIPPED_ALMANACS["nominal"])
@@ -198,7 +194,7 @@ def test_summary_rows(regional):
 
 def test_example_file_validates_and_runs_coarse():
     """almanacs/examples/all_degradations.toml: every degradation type, run on a coarse grid."""
-    from gnss_interop.scenarios.schema import ALMANAC_DIR
+    from gnss_interop.resources import ALMANAC_DIR
 
     spec, base = load_scenario_file(ALMANAC_DIR / "examples" / "all_degradations.toml")
     assert {d.type for s in spec.scenario for d in s.degradation} == {"jammer", "deny", "outage", "mask"}
@@ -239,7 +235,7 @@ def test_latitude_bands_partition_the_globe(regional):
     """Node rows at 0, ±30, ±60 belong to one band each: band areas add up to the globe."""
     import numpy as np
 
-    from gnss_interop.scenarios.schema import LATITUDE_BANDS
+    from gnss_interop.scenarios.summaries import LATITUDE_BANDS
 
     ds = regional["baseline"].dataset
     lat2, _ = _grid(ds)

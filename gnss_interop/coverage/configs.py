@@ -26,20 +26,18 @@ from dataclasses import dataclass
 from enum import Enum
 
 from gnss_interop.errors import InteropUnavailableWarning
-from gnss_interop.systems import System
+from gnss_interop.systems import PRIMARY_SYSTEMS, System
 
 __all__ = [
     "ClockModel",
     "Configuration",
     "OFFSET_NAMES",
     "standard_configurations",
+    "usable_configurations",
     "configurations_for",
     "systems_of",
-    "DOP_NAMES",
 ]
 
-#: Order of the dilution-of-precision quantities everywhere in the package.
-DOP_NAMES: tuple[str, ...] = ("gdop", "pdop", "hdop", "vdop", "tdop")
 
 
 
@@ -119,6 +117,15 @@ class Configuration:
         """E, N, U plus one clock per group (fewer at epochs where a group has no satellite)."""
         return 3 + len(self.clock_groups)
 
+    @property
+    def title(self) -> str:
+        """Short heading, e.g. ``"C: BeiDou alone"``, ``"C+R: BeiDou + GLONASS"``."""
+        if len(self.systems) == 1:
+            return f"{self.name}: {self.systems[0].display_name} alone"
+        if self.clock is ClockModel.SINGLE:
+            return f"{self.name}: one clock, broadcast offset"
+        return f"{self.name}: " + " + ".join(s.display_name for s in self.systems)
+
     def describe(self) -> str:
         systems = "+".join(s.name for s in self.systems)
         if len(self.systems) == 1:
@@ -158,8 +165,42 @@ def _connected(systems: Sequence[System], has_offset: Callable[[str], bool]) -> 
     return len(reached) == len(systems)
 
 
+def _interop_warning(cfg: Configuration) -> str:
+    needed = sorted({n for a in cfg.systems for b in cfg.systems if a != b
+                     for n in OFFSET_NAMES.get(frozenset({a, b}), ())})
+    return (f"configuration {cfg.name} left out: no broadcast inter-system time "
+            f"offset ({' or '.join(needed) or 'none defined'}) links "
+            f"{', '.join(s.name for s in cfg.systems)}; without it a single receiver "
+            f"clock is not valid. Load a navigation file with RINEX 4 STO records.")
+
+
+def usable_configurations(
+    wanted: Sequence[Configuration],
+    *,
+    interop_offset_available: bool | Callable[[str], bool],
+) -> tuple[Configuration, ...]:
+    """``wanted`` without the single-clock configurations whose systems no broadcast offset links.
+
+    Each configuration left out is named in an :class:`InteropUnavailableWarning`.
+    ``interop_offset_available`` is ``True``/``False`` or a callable ``name -> bool`` such as
+    ``eph.has_time_offset``, asked for the RINEX offset names in :data:`OFFSET_NAMES`.
+    """
+    out = []
+    for cfg in wanted:
+        if len(cfg.systems) > 1 and cfg.clock is ClockModel.SINGLE:
+            if callable(interop_offset_available):
+                ok = _connected(cfg.systems, interop_offset_available)
+            else:
+                ok = bool(interop_offset_available)
+            if not ok:
+                warnings.warn(_interop_warning(cfg), InteropUnavailableWarning, stacklevel=3)
+                continue
+        out.append(cfg)
+    return tuple(out)
+
+
 def standard_configurations(
-    systems: Sequence[System] = (System.BEIDOU, System.GLONASS),
+    systems: Sequence[System] = PRIMARY_SYSTEMS,
     *,
     interop_offset_available: bool | Callable[[str], bool],
 ) -> tuple[Configuration, ...]:
@@ -185,27 +226,12 @@ def standard_configurations(
     out = [Configuration((s,)) for s in systems]
     if len(systems) > 1:
         out.append(Configuration(systems, ClockModel.PER_SYSTEM))
-        if callable(interop_offset_available):
-            ok = _connected(systems, interop_offset_available)
-        else:
-            ok = bool(interop_offset_available)
-        interop = Configuration(systems, ClockModel.SINGLE)
-        if ok:
-            out.append(interop)
-        else:
-            needed = sorted({n for a in systems for b in systems if a != b
-                             for n in OFFSET_NAMES.get(frozenset({a, b}), ())})
-            warnings.warn(
-                f"configuration {interop.name} left out: no broadcast inter-system time "
-                f"offset ({' or '.join(needed) or 'none defined'}) links "
-                f"{', '.join(s.name for s in systems)}; without it a single receiver "
-                f"clock is not valid. Load a navigation file with RINEX 4 STO records.",
-                InteropUnavailableWarning, stacklevel=2)
-    return tuple(out)
+        out.append(Configuration(systems, ClockModel.SINGLE))
+    return usable_configurations(out, interop_offset_available=interop_offset_available)
 
 
-def configurations_for(ephemerides: object, systems: Iterable[System] = (
-        System.BEIDOU, System.GLONASS)) -> tuple[Configuration, ...]:
+def configurations_for(ephemerides: object, systems: Iterable[System] = PRIMARY_SYSTEMS
+                       ) -> tuple[Configuration, ...]:
     """:func:`standard_configurations` using ``ephemerides.has_time_offset(name)``."""
     has = getattr(ephemerides, "has_time_offset", None)
     return standard_configurations(tuple(systems),

@@ -48,31 +48,21 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from gnss_interop._version import __version__
 from gnss_interop.coverage import kernels as K
-from gnss_interop.output.atomic import atomic_path
-from gnss_interop.coverage.configs import DOP_NAMES, Configuration
-from gnss_interop.coverage.geometry import geodetic_to_ecef, look_angles
+from gnss_interop.coverage.configs import Configuration
+from gnss_interop.coverage.dataset import grid_dataset
+from gnss_interop.coverage.geometry import geodetic_to_ecef
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.errors import CoverageError
-from gnss_interop.systems import System
+from gnss_interop.systems import PRIMARY_SYSTEMS, System
 
-__all__ = [
-    "compute_grid",
-    "compute_site",
-    "default_configurations",
-    "site_to_csv",
-    "write_netcdf",
-]
+__all__ = ["compute_grid", "default_configurations"]
 
 #: Largest per-epoch output (``keep_time=True``) accepted, in bytes.
 KEEP_TIME_MAX_BYTES = 2 * 1024**3
@@ -83,24 +73,17 @@ TILE_POINTS = 2000
 #: stays in the L2 cache while the kernel sweeps the tile's rows).
 SUB_BLOCK_EPOCHS = 128
 
-_DOP_LONG = {
-    "gdop": "geometric dilution of precision",
-    "pdop": "position dilution of precision",
-    "hdop": "horizontal dilution of precision (local east/north)",
-    "vdop": "vertical dilution of precision (local up)",
-    "tdop": "time dilution of precision (first configured system's receiver clock)",
-}
-
 
 
 
 
 
 def default_configurations() -> tuple[Configuration, ...]:
-    """C, R and C+R (two clocks); C+R/interop needs the BDGL offset, see
+    """Each primary system alone and together with one clock per system (C, R, C+R);
+    C+R/interop needs the BDGL offset, see
     :func:`~gnss_interop.coverage.configs.configurations_for`."""
-    c, r = System.BEIDOU, System.GLONASS
-    return (Configuration((c,)), Configuration((r,)), Configuration((c, r)))
+    singles = tuple(Configuration((s,)) for s in PRIMARY_SYSTEMS)
+    return singles + (Configuration(PRIMARY_SYSTEMS),)
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -453,8 +436,8 @@ def compute_grid(
         input_files = positions.attrs.get("input_files") or positions.attrs.get("sources")
     if isinstance(input_files, (str, os.PathLike)):
         input_files = [input_files]
-    return _grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
-                         ep_nsat, ep_dop, input_files, time_chunk)
+    return grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
+                        ep_nsat, ep_dop, input_files, time_chunk)
 
 
 def _run_threads(bands, band_points, pos, st, store, n_threads, progress):
@@ -535,231 +518,3 @@ def _run_distributed(bands, band_points, pos, st, store, workers, scheduler, ret
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-# ----------------------------------------------------------------------------- output
-
-def _crs_variable() -> xr.DataArray:
-    try:
-        from pyproj import CRS
-        attrs = CRS("EPSG:4326").to_cf()
-    except ImportError:  # pragma: no cover - pyproj comes with cartopy
-        attrs = {"grid_mapping_name": "latitude_longitude", "semi_major_axis": 6378137.0,
-                 "inverse_flattening": 298.257223563, "crs_wkt": "EPSG:4326"}
-    return xr.DataArray(np.int32(0), attrs=attrs)
-
-
-_NAN_RULE = ("Epochs without a solution (fewer visible satellites than unknowns, or singular "
-             "geometry) count as +inf in p95 and max; the mean is over epochs with a "
-             "solution (see solution_fraction) and is NaN only where solution_fraction = 0.")
-
-
-def _grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
-                  ep_nsat, ep_dop, input_files, time_chunk) -> xr.Dataset:
-    coords: dict[str, Any] = dict(grid.coords())
-    names = [c.name for c in configs]
-    coords["config"] = xr.DataArray(names, dims="config", attrs={
-        "long_name": "receiver configuration (systems, clock model)"})
-    coords["config_description"] = xr.DataArray(
-        [c.describe() for c in configs], dims="config",
-        attrs={"long_name": "definition of the receiver configuration"})
-    dims = ("config", "lat", "lon")
-    gm = {"grid_mapping": "crs"}
-    data: dict[str, xr.DataArray] = {"crs": _crs_variable()}
-    data["nsat_mean"] = xr.DataArray(out_nsat[:, 0], dims=dims, attrs={
-        "long_name": "mean number of visible satellites", "units": "1",
-        "cell_methods": "time: mean", **gm,
-        "comment": "satellites without a valid ephemeris at an epoch count as not visible"})
-    for k, what in ((1, "minimum"), (2, "maximum")):
-        data[f"nsat_{'min' if k == 1 else 'max'}"] = xr.DataArray(
-            out_nsat[:, k].astype(np.int16), dims=dims, attrs={
-                "long_name": f"{what} number of visible satellites", "units": "1",
-                "valid_min": np.int16(0), "cell_methods": f"time: {what}", **gm})
-    data["solution_fraction"] = xr.DataArray(out_frac[:, 0], dims=dims, attrs={
-        "long_name": "fraction of epochs with a position solution", "units": "1", **gm,
-        "comment": "solution: visible satellites >= unknowns and non-singular geometry"})
-    data["availability"] = xr.DataArray(out_frac[:, 1], dims=dims, attrs={
-        "long_name": f"fraction of epochs with a solution and PDOP <= {pdop_max:g}",
-        "units": "1", "valid_min": 0.0, "valid_max": 1.0, **gm})
-    for j, dn in enumerate(DOP_NAMES):
-        for k, (suffix, stat, cm) in enumerate((
-                ("mean", "mean over epochs with a solution", "time: mean"),
-                ("p95", "95th percentile (nearest rank, histogram upper bin edge)", None),
-                ("max", "maximum", "time: maximum"))):
-            attrs = {"long_name": f"{_DOP_LONG[dn]}, {stat}", "units": "1",
-                     "comment": _NAN_RULE, **gm}
-            if cm:  # CF has no percentile cell method; the p95 rule is in p95_method
-                attrs["cell_methods"] = cm
-            data[f"{dn}_{suffix}"] = xr.DataArray(out_dop[:, j, k], dims=dims, attrs=attrs)
-    if ep_nsat is not None:
-        coords["time"] = xr.DataArray(times, dims="time", attrs={
-            "long_name": "epoch (GPST, not UTC)", "time_system": "GPST"})
-        data["nsat"] = xr.DataArray(ep_nsat, dims=("config", "time", "lat", "lon"), attrs={
-            "long_name": "number of visible satellites", "units": "1", **gm})
-        for j, dn in enumerate(DOP_NAMES):
-            data[dn] = xr.DataArray(ep_dop[:, j], dims=("config", "time", "lat", "lon"),
-                                    attrs={"long_name": _DOP_LONG[dn], "units": "1", **gm,
-                                           "comment": "+inf where there is no solution"})
-    ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update(_provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk))
-    return ds
-
-
-def _provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) -> dict:
-    step = ""
-    if times.size > 1:
-        d = np.diff(times).astype("timedelta64[ns]").astype(np.int64) / 1e9
-        step = f"{d[0]:g}" if np.all(d == d[0]) else f"irregular ({d.min():g}..{d.max():g})"
-    files = [str(Path(f).name) for f in (input_files or [])]
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "Conventions": "CF-1.11",
-        "title": "BeiDou/GLONASS visibility and DOP statistics over a grid",
-        "institution": "gnss_interop",
-        "source": f"gnss_interop {__version__}; broadcast ephemerides: "
-                  f"{', '.join(files) if files else 'not recorded'}",
-        "history": f"{now} computed by gnss_interop.coverage.engine.compute_grid",
-        "input_files": ", ".join(files),
-        "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
-        "elevation_mask_deg": float(mask.elevation_mask_deg),
-        "mask": mask.describe(),
-        "pdop_max": float(pdop_max),
-        "time_start_gpst": str(times[0])[:19],
-        "time_end_gpst": str(times[-1])[:19],
-        "time_step_s": step,
-        "n_epochs": int(times.size),
-        "time_chunk_epochs": int(time_chunk or times.size),
-        "grid": grid.describe(),
-        "grid_registration": grid.registration,
-        "height_m": float(grid.height_m),
-        "dop_definition": (
-            "local ENU; PDOP=sqrt(Qee+Qnn+Quu), HDOP=sqrt(Qee+Qnn), VDOP=sqrt(Quu), "
-            "TDOP=sqrt(Qcc) of the first configured system's receiver clock (the next "
-            "system's if it has no visible satellite), GDOP=sqrt(PDOP^2+TDOP^2)"),
-        "solution_rule": (
-            "solution if visible satellites >= unknowns (3 + clocks of systems with visible "
-            "satellites) and det(P) > 1e-12*(trace(P)/3)^3 for the clock-reduced 3x3 "
-            "position normal matrix P"),
-        "availability_rule": f"epochs with a solution and PDOP <= {pdop_max:g}, divided by "
-                             f"all epochs",
-        "p95_method": (
-            f"nearest rank ceil(0.95 N) over all N epochs, no-solution epochs = +inf; "
-            f"per-point histogram with {K.HIST_SUB} linear sub-bins per octave from "
-            f"0.125 to 128 (relative bin width <= {100 / K.HIST_SUB:.3g} %); reported value "
-            f"= min(upper edge of the bin, max); a p95 of 128 or more (overflow bin) is "
-            f"reported as the max, an upper bound"),
-        "time_system": "GPST",
-    }
-
-
-def write_netcdf(ds: xr.Dataset, path: str | os.PathLike, *, float32: bool = True,
-                 complevel: int = 4) -> Path:
-    """Write ``ds`` to NetCDF-4 (engine netcdf4, zlib) atomically (temp file + rename).
-
-    Float data variables are stored as float32 by default (DOP resolution
-    ~1e-7 relative, far below their meaning); NaN is the fill value.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    enc: dict[str, dict] = {}
-    for name, var in ds.data_vars.items():
-        if var.ndim == 0:
-            continue
-        e: dict[str, Any] = {"zlib": True, "complevel": int(complevel)}
-        if np.issubdtype(var.dtype, np.floating):
-            e["dtype"] = "float32" if float32 else "float64"
-            e["_FillValue"] = np.nan
-        enc[name] = e
-    with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp, engine="netcdf4", encoding=enc)
-    return path
-
-
-# ----------------------------------------------------------------------------- site
-
-def compute_site(
-    positions: xr.DataArray,
-    lat_deg: float,
-    lon_deg: float,
-    height_m: float = 0.0,
-    *,
-    mask: ElevationMask | None = None,
-    configs: Sequence[Configuration] | None = None,
-    pdop_max: float = 6.0,
-) -> xr.Dataset:
-    """Per-epoch visibility and DOP at one point (same kernel as the grid).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``nsat``, ``gdop``, ``pdop``, ``hdop``, ``vdop``, ``tdop`` and
-        ``available`` with dims (config, time) (+inf DOP where no solution), and
-        ``azimuth`` / ``elevation`` [deg] and ``visible`` (mask applied,
-        ignoring configurations) with dims (time, sv) for sky plots.
-        Time is GPST.
-    """
-    mask = ElevationMask() if mask is None else mask
-    configs = tuple(default_configurations() if configs is None else configs)
-    pos, times, svs = _positions_array(positions)
-    st, _ = _static(svs, configs, mask, pdop_max, True, float(lon_deg), 1.0, float(height_m))
-    rows = np.array([float(lat_deg)])
-    pt = _points(rows, np.array([float(lon_deg)]), float(height_m))
-    tile = _Tile(float(lat_deg), float(lat_deg), str(times[0])[:19], str(times[-1])[:19],
-                 0, 1, 0, times.size)
-    _, (ep_nsat, ep_dop) = _run_tile(tile, pt, rows, pos, st)
-    az, el, _rng = look_angles(pos, lat_deg, lon_deg, height_m)
-    with np.errstate(invalid="ignore"):
-        visible = np.isfinite(el) & (el > mask.effective_deg(np.nan_to_num(az)))
-    coords = {
-        "config": [c.name for c in configs],
-        "time": xr.DataArray(times, dims="time", attrs={"long_name": "epoch (GPST, not UTC)",
-                                                       "time_system": "GPST"}),
-        "sv": svs,
-    }
-    data = {"nsat": (("config", "time"), ep_nsat[0].astype(np.int16),
-                     {"long_name": "number of visible satellites", "units": "1"})}
-    for j, dn in enumerate(DOP_NAMES):
-        data[dn] = (("config", "time"), ep_dop[0, :, :, j],
-                    {"long_name": _DOP_LONG[dn], "units": "1",
-                     "comment": "+inf where there is no solution"})
-    data["available"] = (("config", "time"), np.isfinite(ep_dop[0, :, :, 1])
-                         & (ep_dop[0, :, :, 1] <= pdop_max),
-                         {"long_name": f"solution with PDOP <= {pdop_max:g}"})
-    data["azimuth"] = (("time", "sv"), az, {"units": "degree", "long_name":
-                                            "azimuth from north through east (NaN: no ephemeris)"})
-    data["elevation"] = (("time", "sv"), el, {"units": "degree", "long_name":
-                                              "elevation (NaN: no ephemeris)"})
-    data["visible"] = (("time", "sv"), visible, {"long_name": "above the effective mask"})
-    ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update({
-        "title": "BeiDou/GLONASS per-epoch visibility and DOP at one site",
-        "source": f"gnss_interop {__version__}",
-        "lat_deg": float(lat_deg), "lon_deg": float(lon_deg), "height_m": float(height_m),
-        "mask": mask.describe(), "pdop_max": float(pdop_max), "time_system": "GPST",
-        "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
-    })
-    return ds
-
-
-def site_to_csv(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write a :func:`compute_site` result as CSV (atomically).
-
-    Columns: time_gpst (ISO 8601, GPST), config, nsat, gdop, pdop, hdop, vdop,
-    tdop; DOPs are ``inf`` at epochs without a solution.
-    """
-    import csv
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["time_gpst", "config", "nsat", *DOP_NAMES])
-        times = [str(t)[:19] for t in ds["time"].values]
-        for c in ds["config"].values:
-            sub = ds.sel(config=c)
-            nsat = sub["nsat"].values
-            dops = np.stack([sub[d].values for d in DOP_NAMES], axis=1)
-            for i, t in enumerate(times):
-                w.writerow([t, str(c), int(nsat[i]), *(f"{v:.6f}" if np.isfinite(v)
-                                                       else "inf" for v in dops[i])])
-    return path

@@ -28,7 +28,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from gnss_interop.coverage.configs import DOP_NAMES, Configuration
+from gnss_interop.coverage.configs import Configuration
+from gnss_interop.variables import DOP_NAMES
 from gnss_interop.coverage.geometry import look_angles
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.systems import System
@@ -97,7 +98,7 @@ def reference_site_series(
     """Per-epoch visible count and DOPs at one point, for each configuration.
 
     Returns ``{config.name: (nsat[time], dops[time, 5])}`` with DOPs in
-    :data:`~gnss_interop.coverage.configs.DOP_NAMES` order (+inf without solution).
+    :data:`~gnss_interop.variables.DOP_NAMES` order (+inf without solution).
     """
     pos = np.asarray(positions.transpose("time", "sv", "xyz").values, dtype=np.float64)
     systems = [System.from_letter(str(sv)[0]) for sv in positions["sv"].values]

@@ -26,19 +26,32 @@ from pathlib import Path
 from typing import Any
 
 from gnss_interop.output.atomic import write_bytes_atomic
+from gnss_interop.coverage.configs import ClockModel, Configuration
 from gnss_interop.errors import OutputExistsError
-from gnss_interop.scenarios.schema import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
+from gnss_interop.scenarios.layers import headline_combination
+from gnss_interop.variables import variables_with
+from gnss_interop.scenarios import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
 
-__all__ = ["JobOutputs", "run_job", "MAP_LAYERS", "PANEL_LAYERS"]
+__all__ = ["JobOutputs", "PANEL_LAYERS", "map_configurations", "run_job"]
 
-#: Quantities drawn as a C | R | C+R panel in every scenario.
-PANEL_LAYERS = ("availability", "pdop_mean", "nsat_mean")
-#: Single-layer maps (variable, configuration or None for 2-D derived layers).
-MAP_LAYERS = (("availability", "C+R"), ("availability", "C+R/interop"))
-#: Derived 2-D layers drawn and exported when present.
-DERIVED_LAYERS = ("backup_availability_C", "backup_availability_R",
-                  "combination_gain_availability", "combination_gain_pdop",
-                  "interop_gain_availability", "interop_gain_pdop", "availability_worst")
+#: Quantities drawn as a C | R | C+R panel in every scenario (catalogue output "panel").
+PANEL_LAYERS = tuple(v.name for v in variables_with("panel"))
+
+
+def map_configurations(configs: list[str]) -> tuple[list[str], list[str]]:
+    """(panel configurations, single-map configurations) of a scenario's configurations.
+
+    Panels show the headline combination's systems alone and the combination (C | R | C+R);
+    single maps show the combination and its one-clock twin (C+R, C+R/interop). Without
+    a combination, every configuration gets a panel column and a single map.
+    """
+    cfgs = [Configuration.parse(c) for c in configs]
+    m = headline_combination(cfgs)
+    if m is None:
+        return list(configs), list(configs)
+    panel = [Configuration((s,)).name for s in m.systems] + [m.name]
+    twin = Configuration(m.systems, ClockModel.SINGLE).name
+    return panel, [m.name] + ([twin] if twin in configs else [])
 
 
 
@@ -87,8 +100,9 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     holds another run's results and ``overwrite`` is false.
     """
     from gnss_interop._version import __version__
-    from gnss_interop.coverage.engine import write_netcdf
-    from gnss_interop.output.geotiff import to_geotiff, write_table_csv, write_table_markdown
+    from gnss_interop.output.geotiff import to_geotiff
+    from gnss_interop.output.netcdf import write_netcdf
+    from gnss_interop.output.tables import write_table_csv, write_table_markdown
     from gnss_interop.output.maps import plot_layer, plot_panel, save_figure
     from gnss_interop.output.report import write_report
 
@@ -114,30 +128,39 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         outlines = [(lon, lat, label) for label, reg in res.regions for lon, lat in reg.outline()]
         wrote(write_netcdf(ds, sdir / "coverage.nc"))
         configs = [str(c) for c in ds.config.values]
+        panel_cfgs, map_cfgs = map_configurations(configs)
         registration = ds.attrs.get("grid_registration")
-        for cfg in configs:
-            wrote(to_geotiff(ds["availability"].sel(config=cfg), sdir / f"availability_{_slug(cfg)}.tif",
-                             registration=registration))
+        for var in variables_with("geotiff"):
+            if var.name not in ds:
+                continue
+            for cfg in (configs if var.per_config else [None]):
+                da = ds[var.name].sel(config=cfg) if cfg else ds[var.name]
+                name = f"{var.name}_{_slug(cfg)}" if cfg else var.name
+                wrote(to_geotiff(da, sdir / f"{name}.tif", registration=registration))
         figures = []
-        panel_cfgs = tuple(c for c in ("C", "R", "C+R") if c in configs)
-        for var in PANEL_LAYERS:
-            fig = plot_panel(ds, var, configs=panel_cfgs, outlines=outlines, scenario=res.title)
-            paths = save_figure(fig, sdir / f"{var}_panel.png", formats=formats)
+        for var in variables_with("panel"):
+            if var.name not in ds:
+                continue
+            fig = plot_panel(ds, var.name, configs=tuple(panel_cfgs), outlines=outlines,
+                             scenario=res.title)
+            paths = save_figure(fig, sdir / f"{var.name}_panel.png", formats=formats)
             wrote(paths)
-            figures.append((f"{ds[var].attrs.get('long_name', var)} — {' | '.join(panel_cfgs)}",
-                            Path(paths[0])))
-        layers = [(v, c) for v, c in MAP_LAYERS if c in configs]
-        layers += [(v, None) for v in DERIVED_LAYERS if v in ds]
-        for var, cfg in layers:
-            name = f"{var}_{_slug(cfg)}" if cfg else var
-            fig = plot_layer(ds, var, config=cfg, outlines=outlines, scenario=res.title)
-            paths = save_figure(fig, sdir / f"{name}.png", formats=formats)
-            wrote(paths)
-            if cfg is None:
-                # the report shows the panels and the derived layers; single-configuration
-                # maps repeat a panel at full width and stay on disk only
-                figures.append((str(ds[var].attrs.get("long_name", var)), Path(paths[0])))
-                wrote(to_geotiff(ds[var], sdir / f"{name}.tif", registration=registration))
+            figures.append((f"{ds[var.name].attrs.get('long_name', var.name)} — "
+                            f"{' | '.join(panel_cfgs)}", Path(paths[0])))
+        for var in variables_with("map"):
+            if var.name not in ds:
+                continue
+            for cfg in (map_cfgs if var.per_config else [None]):
+                name = f"{var.name}_{_slug(cfg)}" if cfg else var.name
+                fig = plot_layer(ds, var.name, config=cfg, outlines=outlines, scenario=res.title)
+                paths = save_figure(fig, sdir / f"{name}.png", formats=formats)
+                wrote(paths)
+                # the report shows the panels and the scenario's own layers; maps of a
+                # panel quantity for one configuration repeat the panel and stay on disk
+                if "report" in var.outputs and "panel" not in var.outputs \
+                        and (cfg is None or cfg == map_cfgs[0]):
+                    title = str(ds[var.name].attrs.get("long_name", var.name))
+                    figures.append((f"{title} ({cfg})" if cfg else title, Path(paths[0])))
         wrote(write_table_csv(res.summary, sdir / "summary.csv"))
         wrote(write_table_markdown(res.summary, sdir / "summary.md"))
         all_rows += res.summary

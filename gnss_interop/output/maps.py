@@ -66,9 +66,13 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
                       "pip install 'gnss-interop[maps]'") from exc
 
 from gnss_interop.output.atomic import atomic_path
+from gnss_interop.coverage.configs import Configuration
+from gnss_interop.resources import NATURAL_EARTH_DIR
+from gnss_interop.variables import DOP_NAMES, lookup
 
 __all__ = [
     "NATURAL_EARTH_DIR",
+    "config_title",
     "NODATA_COLOUR",
     "STYLES",
     "LayerStyle",
@@ -79,25 +83,21 @@ __all__ = [
     "save_figure",
 ]
 
-#: Folder, in cartopy's ``pre_existing_data_dir`` layout, of the shipped Natural Earth layers.
-NATURAL_EARTH_DIR = Path(__file__).resolve().parents[1] / "_data" / "natural_earth"
 
 #: Colour of cells without a value (no solution / no data); used by no colour map below.
 NODATA_COLOUR = "#a3a3a3"
 #: Colour of degradation-region outlines and their labels.
 OUTLINE_COLOUR = "#d7191c"
 
-_DOP_NAMES = ("gdop", "pdop", "hdop", "vdop", "tdop")
 _FORMATS = ("png", "pdf", "svg")
 _PROJECTIONS = ("robinson", "platecarree")
 
-#: Short titles of the usual configurations (panel headings).
-CONFIG_TITLES = {
-    "C": "C: BeiDou alone",
-    "R": "R: GLONASS alone",
-    "C+R": "C+R: BeiDou + GLONASS",
-    "C+R/interop": "C+R/interop: one clock, broadcast offset",
-}
+def config_title(name: str) -> str:
+    """Panel heading of a configuration (:attr:`Configuration.title`), or the name itself."""
+    try:
+        return Configuration.parse(name).title
+    except ValueError:
+        return name
 
 
 @dataclass(frozen=True)
@@ -171,9 +171,12 @@ def base_map_data_dir() -> Path:
 # ----------------------------------------------------------------------------- selection
 
 def layer_kind(variable: str, da: xr.DataArray | None = None) -> str:
-    """Kind of colour scale (a key of :data:`STYLES`) for a variable name.
+    """Kind of colour scale (a key of :data:`STYLES`) of a layer.
 
-    ``da.attrs["plot_kind"]``, when present, wins over the name.
+    In order: ``da.attrs["plot_kind"]`` when present; the variable's entry in the
+    catalogue (:mod:`gnss_interop.variables`), for every layer the pipeline writes; for
+    a layer of the user's own, its name (``nsat*``, ``<dop>_*``, ``*gain*``/``*_diff``...,
+    ``*availability*``/``*fraction``).
 
     Raises
     ------
@@ -185,10 +188,13 @@ def layer_kind(variable: str, da: xr.DataArray | None = None) -> str:
         if kind not in STYLES:
             raise ValueError(f"{variable}: plot_kind {kind!r} is not one of {sorted(STYLES)}")
         return kind
+    entry = lookup(variable)
+    if entry is not None:
+        return entry.kind
     n = variable.lower()
     if n.startswith("nsat"):
         return "nsat"
-    if n.split("_")[0] in _DOP_NAMES:
+    if n.split("_")[0] in DOP_NAMES:
         return "dop"
     if "gain" in n or n.endswith(("_change", "_diff", "_difference", "_delta", "_loss")):
         return "gain"
@@ -299,7 +305,7 @@ def _layer_label(variable: str, da: xr.DataArray, attrs: Mapping[str, Any],
         text = "epochs with a position solution"
     elif head == "nsat" and stat in _STAT_WORDS:
         text = f"{'mean' if stat == 'mean' else _STAT_WORDS[stat]} number of visible satellites"
-    elif head in _DOP_NAMES and stat in _STAT_WORDS:
+    elif head in DOP_NAMES and stat in _STAT_WORDS:
         text = f"{head.upper()}, {_STAT_WORDS[stat]}"
     else:
         text = str(da.attrs.get("long_name") or variable)
@@ -620,7 +626,7 @@ def plot_panel(
         mesh, nd, ol = _draw_field(ax, da, style, variable, resolution, outlines)
         has_nodata |= nd
         outlined |= ol
-        ax.set_title(CONFIG_TITLES.get(str(config), str(config)), fontsize=12)
+        ax.set_title(config_title(str(config)), fontsize=12)
         axes.append(ax)
     head, label = _layer_label(variable, fields[0][0], ds.attrs, style)
     if title is None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gnss_interop.output.atomic import write_bytes_atomic
-from gnss_interop.output.geotiff import Table, format_cell, normalise_table
+from gnss_interop.output.tables import Table, format_cell, normalise_table
 
 __all__ = ["provenance_from_dataset", "write_report"]
 

@@ -1,6 +1,6 @@
 """Sky plots (polar azimuth/elevation tracks) of the satellites seen from one site.
 
-Input is the :func:`gnss_interop.coverage.engine.compute_site` dataset (``azimuth``,
+Input is the :func:`gnss_interop.coverage.compute_site` dataset (``azimuth``,
 ``elevation``, ``visible`` with dims (time, sv), degrees, local ENU at the
 site, time in GPST). One panel per system; north up, east to the right,
 zenith at the centre, horizon (0°) at the rim.
@@ -26,7 +26,7 @@ def skyplot(site: xr.Dataset, path: str | Path, *, systems: tuple[System, ...] |
     Parameters
     ----------
     site
-        Result of :func:`~gnss_interop.coverage.engine.compute_site`.
+        Result of :func:`~gnss_interop.coverage.compute_site`.
     path
         Output PNG file (written atomically).
     systems

@@ -7,7 +7,8 @@ Model (all in dB; documented so that an analyst can change every number):
   ``G_rx`` towards the jammer, default 0 dBi);
 * received signal power   S = the ICD's minimum received power of the band;
 * a system is denied where J − S exceeds the receiver's J/S tolerance for the band
-  the receiver uses for that system, *and* the receiver is within the radio
+  the receiver uses for that system (:func:`receiver_bands_for`: the registry entry's
+  default signal), *and* the receiver is within the radio
   horizon of the emitter, d_h = 4.12·(√h_tx + √h_rx) km with heights in metres
   (standard 4/3-Earth refraction; ITU-R P.526).
 
@@ -30,14 +31,16 @@ per denied system.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
 from gnss_interop.constants import C_LIGHT_M_S
 from gnss_interop.scenarios.regions import Circle
-from gnss_interop.systems import System
+from gnss_interop.systems import PRIMARY_SYSTEMS, System, spec
 
-__all__ = ["Band", "Jammer", "RECEIVER_BANDS", "js_tolerance_db", "radio_horizon_km"]
+__all__ = ["Band", "Jammer", "RECEIVER_BANDS", "js_tolerance_db", "radio_horizon_km",
+           "receiver_bands_for"]
 
 
 class Band(Enum):
@@ -55,6 +58,10 @@ class Band(Enum):
     G1 = (System.GLONASS, 1602.0e6, 0.511e6, -161.0)
     # GLONASS ICD ed. 5.1 §3.3.1 (L2 FDMA ~1246 MHz, C/A 0.511 Mcps, −167 dBW)
     G2 = (System.GLONASS, 1246.0e6, 0.511e6, -167.0)
+    # IS-GPS-200 §3.3.1.6 (L1 C/A 1575.42 MHz, 1.023 Mcps, −158.5 dBW minimum received)
+    L1CA = (System.GPS, 1575.42e6, 1.023e6, -158.5)
+    # Galileo OS SIS ICD 2.0 §2.4.1 (E1 OS 1575.42 MHz, 1.023 Mcps CBOC, −157 dBW)
+    E1 = (System.GALILEO, 1575.42e6, 1.023e6, -157.0)
 
     def __init__(self, system: System, freq_hz: float, chip_rate: float, power_dbw: float) -> None:
         self.system = system
@@ -65,7 +72,8 @@ class Band(Enum):
     @classmethod
     def parse(cls, name: str) -> "Band":
         key = name.strip().upper()
-        aliases = {"B1": "B1I", "L1": "G1", "L2": "G2", "B2": "B2A"}
+        aliases = {"B1": "B1I", "L1": "G1", "L2": "G2", "B2": "B2A", "L1C/A": "L1CA",
+                   "E1OS": "E1"}
         key = aliases.get(key, key)
         try:
             return cls[key]
@@ -74,8 +82,14 @@ class Band(Enum):
             raise ValueError(f"unknown band {name!r}; known: {known}, or 'wideband'") from None
 
 
-#: The band a receiver tracks for each system (default: the open legacy signals).
-RECEIVER_BANDS: dict[System, Band] = {System.BEIDOU: Band.B1I, System.GLONASS: Band.G1}
+def receiver_bands_for(systems: Iterable[System]) -> dict[System, Band]:
+    """The band a receiver tracks for each of ``systems``: each registry entry's default
+    signal (the open legacy signals: B1I, G1 C/A, L1 C/A, E1)."""
+    return {s: Band.parse(spec(s).default_band) for s in systems}
+
+
+#: The bands of the default receiver, which tracks the primary systems (B1I and G1).
+RECEIVER_BANDS: dict[System, Band] = receiver_bands_for(PRIMARY_SYSTEMS)
 
 #: Defaults of the J/S tolerance relation (module docstring).
 Q_BROADBAND_NOISE = 2.0

@@ -1,0 +1,199 @@
+"""The catalogue of output variables: one entry per layer the pipeline writes.
+
+Every variable the coverage engine, the scenarios and the outputs produce is described
+here once: its name, CF long name and units, the kind of colour scale a map uses, whether
+it has a ``config`` dimension, how it is reduced over time (CF ``cell_methods``), what a
+configuration whose systems are all denied gives there, how Monte Carlo trials combine,
+and which outputs carry it. The Dataset builder (:mod:`gnss_interop.coverage.dataset`),
+the scenario layers (:mod:`gnss_interop.scenarios.layers`), the main job
+(:mod:`gnss_interop.output.job`) and the maps (:mod:`gnss_interop.output.maps`) read it
+instead of repeating names and recognising layers by name patterns.
+
+Long names may hold ``{pdop_max}``, ``{system}`` (display name) and ``{config}``, filled
+by :meth:`Variable.attrs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from gnss_interop.systems import System
+
+__all__ = [
+    "DOP_NAMES",
+    "DOP_STATISTICS",
+    "OUTPUTS",
+    "Variable",
+    "backup_name",
+    "catalogue",
+    "lookup",
+    "variables_with",
+]
+
+#: Order of the dilution-of-precision quantities everywhere in the package.
+DOP_NAMES: tuple[str, ...] = ("gdop", "pdop", "hdop", "vdop", "tdop")
+#: Time statistics of each DOP, in the order the kernel returns them.
+DOP_STATISTICS: tuple[str, ...] = ("mean", "p95", "max")
+#: What an output can be: the NetCDF grid, a GeoTIFF, a C | R | C+R panel, a single map,
+#: an image in the HTML report.
+OUTPUTS = frozenset({"netcdf", "geotiff", "panel", "map", "report"})
+
+Kind = Literal["fraction", "nsat", "dop", "gain"]
+
+_DOP_LONG = {
+    "gdop": "geometric dilution of precision",
+    "pdop": "position dilution of precision",
+    "hdop": "horizontal dilution of precision (local east/north)",
+    "vdop": "vertical dilution of precision (local up)",
+    "tdop": "time dilution of precision (first configured system's receiver clock)",
+}
+_DOP_STAT_LONG = {
+    "mean": "mean over epochs with a solution",
+    "p95": "95th percentile (nearest rank, histogram upper bin edge)",
+    "max": "maximum",
+}
+#: How epochs without a solution enter the DOP statistics (written into every DOP layer).
+NO_SOLUTION_RULE = (
+    "Epochs without a solution (fewer visible satellites than unknowns, or singular "
+    "geometry) count as +inf in p95 and max; the mean is over epochs with a "
+    "solution (see solution_fraction) and is NaN only where solution_fraction = 0.")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One output variable.
+
+    ``denied_fill`` is the value where every system of a configuration is denied (no
+    satellite: no solution); ``trial_reduce`` combines Monte Carlo trials.
+    """
+
+    name: str
+    long_name: str
+    units: str
+    kind: Kind
+    per_config: bool = True
+    outputs: frozenset[str] = frozenset({"netcdf"})
+    cell_methods: str | None = None
+    comment: str = ""
+    valid_min: float | None = None
+    valid_max: float | None = None
+    denied_fill: float = np.nan
+    trial_reduce: Literal["mean", "min", "max"] = "mean"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = self.outputs - OUTPUTS
+        if unknown:
+            raise ValueError(f"{self.name}: unknown outputs {sorted(unknown)}")
+
+    def attrs(self, *, dtype: Any = np.float32, **fmt: Any) -> dict[str, Any]:
+        """CF attributes, with the long name's fields filled from ``fmt``.
+
+        ``valid_min``/``valid_max`` are cast to ``dtype``, the type the variable is
+        stored as (CF: the same type as the data).
+        """
+        out: dict[str, Any] = {"long_name": self.long_name.format(**fmt), "units": self.units}
+        if self.cell_methods:
+            out["cell_methods"] = self.cell_methods
+        if self.comment:
+            out["comment"] = self.comment.format(**fmt)
+        for key in ("valid_min", "valid_max"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = np.asarray(value, dtype=dtype)[()]
+        out.update(self.extra)
+        return out
+
+
+def _dop_variables() -> Iterator[Variable]:
+    for dop in DOP_NAMES:
+        for stat in DOP_STATISTICS:
+            yield Variable(
+                f"{dop}_{stat}", f"{_DOP_LONG[dop]}, {_DOP_STAT_LONG[stat]}", "1", "dop",
+                outputs=frozenset({"netcdf", "panel", "report"}) if (dop, stat) == ("pdop", "mean")
+                else frozenset({"netcdf"}),
+                cell_methods={"mean": "time: mean", "max": "time: maximum"}.get(stat),
+                comment=NO_SOLUTION_RULE,
+                denied_fill=np.nan if stat == "mean" else np.inf,
+                trial_reduce="mean" if stat == "mean" else "max")
+
+
+def backup_name(system: System) -> str:
+    """Name of the layer "what is left where ``system`` is denied"."""
+    return f"backup_availability_{system.letter}"
+
+
+def _entries() -> Iterator[Variable]:
+    yield Variable("nsat_mean", "mean number of visible satellites", "1", "nsat",
+                   outputs=frozenset({"netcdf", "panel", "report"}), cell_methods="time: mean",
+                   comment="satellites without a valid ephemeris at an epoch count as not visible",
+                   denied_fill=0.0)
+    yield Variable("nsat_min", "minimum number of visible satellites", "1", "nsat",
+                   cell_methods="time: minimum", valid_min=0, denied_fill=0.0, trial_reduce="min")
+    yield Variable("nsat_max", "maximum number of visible satellites", "1", "nsat",
+                   cell_methods="time: maximum", valid_min=0, denied_fill=0.0, trial_reduce="max")
+    yield Variable("solution_fraction", "fraction of epochs with a position solution", "1",
+                   "fraction", comment="solution: visible satellites >= unknowns and non-singular "
+                                       "geometry", denied_fill=0.0)
+    yield Variable("availability", "fraction of epochs with a solution and PDOP <= {pdop_max:g}",
+                   "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0)
+    yield from _dop_variables()
+    # --- scenario layers
+    yield Variable("availability_worst", "worst availability over the random-outage trials",
+                   "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "map", "report"}),
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0, trial_reduce="min")
+    for system in System:
+        yield Variable(backup_name(system),
+                       f"availability still provided where {system.display_name} is denied "
+                       "(configuration {config})", "1", "fraction", per_config=False,
+                       outputs=frozenset({"netcdf", "geotiff", "map", "report"}),
+                       comment=f"NaN outside the region where {system.display_name} is denied",
+                       valid_min=0.0, valid_max=1.0,
+                       extra={"nodata_label": f"outside the {system.display_name} denial region"})
+    derived = frozenset({"netcdf", "geotiff", "map", "report"})
+    yield Variable("combination_gain_availability",
+                   "availability of {config} minus the best single system", "1", "gain",
+                   per_config=False, outputs=derived)
+    yield Variable("combination_gain_pdop",
+                   "mean PDOP of the best single system minus mean PDOP of {config} (> 0: better)",
+                   "1", "gain", per_config=False, outputs=derived,
+                   comment="NaN where {config} or both single systems never have a solution")
+    yield Variable("interop_gain_availability",
+                   "availability gained by applying the broadcast inter-system time offset "
+                   "({config} minus its two-clock twin)", "1", "gain", per_config=False,
+                   outputs=derived)
+    yield Variable("interop_gain_pdop",
+                   "mean PDOP of the two-clock configuration minus mean PDOP of {config} "
+                   "(> 0: better)", "1", "gain", per_config=False, outputs=derived,
+                   comment="NaN where either never has a solution")
+    # --- per-epoch values (keep_time grids, sites)
+    yield Variable("nsat", "number of visible satellites", "1", "nsat", denied_fill=0.0)
+    for dop in DOP_NAMES:
+        yield Variable(dop, _DOP_LONG[dop], "1", "dop", comment="+inf where there is no solution",
+                       denied_fill=np.inf)
+
+
+_CATALOGUE: dict[str, Variable] = {v.name: v for v in _entries()}
+
+
+def catalogue() -> dict[str, Variable]:
+    """Every output variable by name (a copy)."""
+    return dict(_CATALOGUE)
+
+
+def lookup(name: str) -> Variable | None:
+    """The catalogue entry of ``name``, or ``None`` for a variable the pipeline does not make."""
+    return _CATALOGUE.get(name)
+
+
+def variables_with(output: str) -> tuple[Variable, ...]:
+    """The variables an output carries (``"geotiff"``, ``"panel"``, ``"map"``, ...), in
+    catalogue order."""
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}; one of {sorted(OUTPUTS)}")
+    return tuple(v for v in _CATALOGUE.values() if output in v.outputs)
