@@ -26,6 +26,10 @@ NavFiles = Annotated[list[Path], typer.Argument(help="RINEX 2/3/4 navigation fil
                                                 exists=False)]
 OptionalNavFiles = Annotated[Optional[list[Path]], typer.Argument(
     help="RINEX 2/3/4 navigation files (plain, .gz, .Z); optional with --date.", exists=False)]
+ConfigOption = Annotated[Optional[list[str]], typer.Option(
+    "--config", help="Receiver configurations (repeatable): e.g. C, R, C+R, C+R/interop, G+E, "
+                     "C+R+G+E. Default: C, R, C+R and C+R/interop when the broadcast BDGL "
+                     "offset is in the files.")]
 DateOption = Annotated[Optional[str], typer.Option(
     "--date", help="Also use the IGS daily broadcast file of this day (YYYY-MM-DD), from the "
                    "cache or fetched ($GNSS_INTEROP_SOURCE, default bkg; see 'fetch').")]
@@ -261,6 +265,26 @@ def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step
     return _time_grid(str(t0), str(t1), step)
 
 
+def _configurations(eph, names: Optional[list[str]]):
+    """--config names (checked against the registry and the broadcast offsets), or the default."""
+    from gnss_interop.coverage.configs import Configuration, configurations_for, usable_configurations
+    from gnss_interop.systems import spec
+
+    if not names:
+        return configurations_for(eph)
+    try:
+        wanted = [Configuration.parse(n.strip()) for n in names]
+        for cfg in wanted:
+            for s in cfg.systems:
+                spec(s)
+    except ValueError as exc:
+        _fail(f"--config: {exc}")
+    configs = usable_configurations(wanted, interop_offset_available=eph.has_time_offset)
+    if not configs:
+        _fail("--config: no usable configuration left")
+    return configs
+
+
 def _coverage_mask(mask: float, horizon: Optional[str]):
     from gnss_interop.coverage.masks import ElevationMask
 
@@ -294,12 +318,13 @@ def grid(
     workers: Annotated[Optional[int], typer.Option(help="Local dask.distributed workers.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a dask scheduler.")] = None,
     out: Annotated[Path, typer.Option(help="Output NetCDF file.")] = Path("grid.nc"),
+    config: ConfigOption = None,
     date: DateOption = None,
 ) -> None:
     """Visibility, DOP and availability statistics over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
 
-    from gnss_interop.coverage.configs import configurations_for, systems_of
+    from gnss_interop.coverage.configs import systems_of
     from gnss_interop.coverage import compute_grid
     from gnss_interop.output.netcdf import write_netcdf
     from gnss_interop.errors import CoverageError
@@ -308,7 +333,7 @@ def grid(
     _setup_warnings()
     nav = _nav_or_date(nav, date)
     eph = _load(nav)
-    configs = configurations_for(eph)
+    configs = _configurations(eph, config)
     systems = systems_of(configs)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
@@ -334,9 +359,10 @@ def grid(
         _fail(str(exc))
     write_netcdf(ds, out)
     typer.echo(f"wrote {out}")
+    width = max(12, *(len(str(c)) for c in ds["config"].values))
     for c in ds["config"].values:
         sub = ds.sel(config=c)
-        typer.echo(f"  {str(c):12} mean visible {float(sub.nsat_mean.mean()):5.1f}  "
+        typer.echo(f"  {str(c):{width}} mean visible {float(sub.nsat_mean.mean()):5.1f}  "
                    f"mean PDOP {float(sub.pdop_mean.mean()):5.2f}  availability "
                    f"{100 * float(sub.availability.mean()):7.3f} % (grid mean, PDOP <= {pdop_max:g})")
 
@@ -359,10 +385,11 @@ def site(
                                            "vdop,tdop.")] = Path("dop.csv"),
     skyplot: Annotated[Optional[Path], typer.Option("--skyplot", help="Also write a sky plot "
                                                                        "(PNG).")] = None,
+    config: ConfigOption = None,
     date: DateOption = None,
 ) -> None:
     """Per-epoch visible satellites and DOPs at one site, per configuration."""
-    from gnss_interop.coverage.configs import configurations_for, systems_of
+    from gnss_interop.coverage.configs import systems_of
     from gnss_interop.coverage import compute_site
     from gnss_interop.output.tables import site_to_csv
     from gnss_interop.errors import CoverageError
@@ -372,7 +399,7 @@ def site(
         _fail(f"--lat must lie within [-90, 90], got {lat}")
     nav = _nav_or_date(nav, date)
     eph = _load(nav)
-    configs = configurations_for(eph)
+    configs = _configurations(eph, config)
     systems = systems_of(configs)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
@@ -387,11 +414,12 @@ def site(
         from gnss_interop.output.skyplot import skyplot as draw
 
         typer.echo(f"wrote {draw(ds, skyplot)}")
+    width = max(12, *(len(str(c)) for c in ds["config"].values))
     for c in ds["config"].values:
         sub = ds.sel(config=c)
         pd_ = sub["pdop"].values
         fin = pd_[np.isfinite(pd_)]
-        typer.echo(f"  {str(c):12} visible {int(sub.nsat.min())}-{int(sub.nsat.max())}  "
+        typer.echo(f"  {str(c):{width}} visible {int(sub.nsat.min())}-{int(sub.nsat.max())}  "
                    f"PDOP {fin.min() if fin.size else float('inf'):.2f}-"
                    f"{fin.max() if fin.size else float('inf'):.2f}  available "
                    f"{100 * float(sub.available.mean()):.2f} %")

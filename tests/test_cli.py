@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
@@ -12,6 +13,7 @@ from gnss_interop.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.real_data
 def test_orbits_csv(tmp_path):
     out = tmp_path / "orbits.csv"
     res = runner.invoke(app, ["orbits", str(BRD4), "--start", "2023-03-12T06:00:00",
@@ -25,6 +27,7 @@ def test_orbits_csv(tmp_path):
     assert r.min() > 2.5e7
 
 
+@pytest.mark.real_data
 def test_orbits_netcdf(tmp_path):
     out = tmp_path / "orbits.nc"
     # R07's first t_b is 04:15 UTC: its window opens at 04:00:18 GPST
@@ -39,6 +42,7 @@ def test_orbits_netcdf(tmp_path):
     assert np.isfinite(ds["position"].values).all()
 
 
+@pytest.mark.real_data
 def test_validate_prints_table():
     res = runner.invoke(app, ["validate", str(SEPT), "--sp3", str(SP3)])
     assert res.exit_code == 0, res.output
@@ -62,9 +66,35 @@ def test_bad_file_is_a_clean_error(tmp_path):
     assert "Traceback" not in res.output
 
 
+@pytest.mark.real_data
 def test_bad_output_suffix_writes_nothing(tmp_path):
     out = tmp_path / "orbits.txt"
     res = runner.invoke(app, ["orbits", str(SEPT), "--start", "2023-07-08T04:00",
                               "--end", "2023-07-08T04:10", "--out", str(out)])
     assert res.exit_code == 2 and "must end in .csv or .nc" in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.real_data
+def test_site_and_grid_take_gps_galileo_configurations(tmp_path):
+    out = tmp_path / "site.csv"
+    res = runner.invoke(app, ["site", str(BRD4), "--lat", "39.9", "--lon", "116.4",
+                              "--start", "2023-03-12T06:00", "--end", "2023-03-12T07:00",
+                              "--step", "600", "--config", "G+E", "--config", "C+R+G+E/interop",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(out.open()))
+    assert {r["config"] for r in rows} == {"G+E", "C+R+G+E/interop"}
+    four = [int(r["nsat"]) for r in rows if r["config"] == "C+R+G+E/interop"]
+    two = [int(r["nsat"]) for r in rows if r["config"] == "G+E"]
+    assert all(f > t for f, t in zip(four, two))
+    nc = tmp_path / "grid.nc"
+    res = runner.invoke(app, ["grid", str(BRD4), "--start", "2023-03-12T06:00",
+                              "--end", "2023-03-12T06:30", "--step", "600", "--resolution", "10",
+                              "--config", "G", "--config", "E", "--config", "G+E", "--out", str(nc)])
+    assert res.exit_code == 0, res.output
+    with xr.open_dataset(nc) as ds:
+        assert list(ds.config.values) == ["G", "E", "G+E"]
+        assert "GPS/Galileo" in ds.attrs["title"]
+    bad = runner.invoke(app, ["grid", str(BRD4), "--config", "C+J", "--out", str(nc)])
+    assert bad.exit_code == 2 and "--config" in bad.output

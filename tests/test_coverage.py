@@ -292,6 +292,7 @@ def test_real_data_grid_orders_configurations(brd4_eph, real_positions):
 
 # ------------------------------------------------------------------ command line
 
+@pytest.mark.real_data
 @pytest.mark.slow
 def test_cli_grid_and_site(tmp_path):
     from typer.testing import CliRunner

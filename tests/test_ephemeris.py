@@ -88,6 +88,7 @@ def test_duplicates_across_files_are_merged(brd4_eph):
     np.testing.assert_array_equal(twice.positions(t).values, brd4_eph.positions(t).values)
 
 
+@pytest.mark.real_data
 def test_several_days_and_versions_merge():
     eph = load_ephemerides([BRD4, BRDC_GLO, SEPT])
     times = np.array(["2023-03-12T12:00", "2023-03-14T12:00", "2023-07-08T04:30"], "datetime64[ns]")
@@ -135,6 +136,7 @@ def _set_field(line, k, value):
     return line[:start] + f"{value:19.12e}" + line[start + 19:]
 
 
+@pytest.mark.real_data
 def test_implausible_radius_is_excluded(tmp_path):
     def corrupt(k, rec):
         if k == 5:
@@ -151,6 +153,7 @@ def test_implausible_radius_is_excluded(tmp_path):
     assert abs(r - 27.9e6) < 0.3e6        # the neighbouring record is used instead
 
 
+@pytest.mark.real_data
 def test_switchover_jump_is_excluded(tmp_path):
     def corrupt(k, rec):
         if k == 8:
@@ -185,6 +188,7 @@ def test_leap_seconds_header_in_bdt_is_converted(tmp_path, sept_eph):
                                   sept_eph.positions(t, svs=["R07"]).values)
 
 
+@pytest.mark.real_data
 def test_leap_seconds_header_disagreeing_with_table_warns(tmp_path):
     p = _with_leap_line(tmp_path, "    17")
     with pytest.warns(GnssDataWarning, match="GPST-UTC = 17 s but the leap-second table gives 18 s"):

@@ -72,6 +72,7 @@ def test_against_independent_inertial_integration(brd4_eph):
         assert np.abs(ours - ref).max() < 5e-3   # 5 mm over 15 min
 
 
+@pytest.mark.real_data
 def test_validity_window_is_15_minutes(tmp_path):
     """One record of R01: positions within t_b ± 15 min, NaN and a warning outside."""
     lines = BRDC_GLO.read_text().splitlines(keepends=True)

@@ -13,6 +13,8 @@ from gnss_interop.reading.rinex_nav import _float, read_nav
 from gnss_interop.systems import System
 from gnss_interop.timescales import from_gpst_seconds
 
+pytestmark = pytest.mark.real_data
+
 
 # ------------------------------------------------------------------ fields
 @pytest.mark.parametrize("text, value", [

@@ -214,6 +214,7 @@ def test_example_file_validates_and_runs_coarse():
     assert "R 412 km" in jam.regions[0][0]
 
 
+@pytest.mark.real_data
 def test_date_uses_the_fetch_cache(tmp_path, monkeypatch):
     """`date = ...` takes the day's IGS file from the cache (no network: the file is cached)."""
     import shutil
@@ -253,3 +254,40 @@ def test_trials_keep_the_crs_variable():
     res = _run({"name": "rand", "degradation": [{"type": "outage", "random": {"R": 2}, "trials": 2}]})
     crs = res["rand"].dataset["crs"]
     assert crs.dtype.kind == "i" and "crs_wkt" in crs.attrs
+
+
+# --------------------------------------------------------------- GPS and Galileo
+@pytest.mark.real_data
+def test_gps_galileo_configurations_compose_exactly():
+    """Registry systems work as configurations, and composition stays exact for four systems:
+    C+R+G+E with BeiDou denied everywhere *is* a direct run with no BeiDou satellite."""
+    from conftest import BRD4
+    from gnss_interop import load_ephemerides
+    from gnss_interop.coverage import Configuration, GridSpec, compute_grid
+    from gnss_interop.systems import System
+
+    spec = scenario_file_from_dict({
+        "ephemerides": [str(BRD4)], "start": "2023-03-12T06:00:00",
+        "end": "2023-03-12T08:00:00", "step_s": 600, "grid": {"resolution_deg": 15.0},
+        "configurations": ["C", "R", "G", "E", "C+R", "G+E", "C+R+G+E"],
+        "scenario": [{"name": "base"},
+                     {"name": "deny-c", "degradation": [{"type": "deny", "system": "C"}]}]})
+    res = {r.name: r.dataset for r in run_scenarios(spec, threads=1)}
+    base, den = res["base"], res["deny-c"]
+    assert list(den.config.values) == ["C", "R", "G", "E", "C+R", "G+E", "C+R+G+E"]
+    eph = load_ephemerides(BRD4)
+    times = np.arange(np.datetime64("2023-03-12T06:00"), np.datetime64("2023-03-12T08:00"),
+                      np.timedelta64(600, "s")).astype("datetime64[ns]")
+    pos = eph.positions(times, svs=eph.svs_of(list(System)))
+    direct = compute_grid(pos.where(~pos.sv.str.startswith("C")), GridSpec.global_grid(15.0),
+                          configs=[Configuration.parse("C+R+G+E")], threads=1)
+    for var in ("availability", "nsat_mean", "pdop_mean", "gdop_mean", "tdop_p95"):
+        np.testing.assert_allclose(den[var].sel(config="C+R+G+E").values,
+                                   direct[var].sel(config="C+R+G+E").values, rtol=1e-12)
+    # four systems see more than two: about 2x the satellites of C+R, never fewer
+    more = base["nsat_mean"].sel(config="C+R+G+E") - base["nsat_mean"].sel(config="C+R")
+    assert float(more.min()) >= 0 and float(more.mean()) > 10
+    # the backup of a BeiDou denial is the widest configuration without BeiDou (G+E here)
+    np.testing.assert_array_equal(den["backup_availability_C"].values,
+                                  den["availability"].sel(config="G+E").values)
+    assert "configuration G+E" in den["backup_availability_C"].attrs["long_name"]

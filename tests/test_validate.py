@@ -14,6 +14,8 @@ from conftest import SP3
 from gnss_interop.reading.sp3 import read_sp3
 from gnss_interop.ephemerides.validate import compare_with_sp3, summarise
 
+pytestmark = pytest.mark.real_data
+
 #: per-satellite 3-D RMS limits [m], by (system, orbit class)
 PER_SATELLITE_RMS_M = {("BeiDou", "MEO"): 3.0, ("BeiDou", "IGSO"): 10.0, ("GLONASS", "MEO"): 6.0,
                        ("GPS", "MEO"): 3.0, ("Galileo", "MEO"): 1.5}

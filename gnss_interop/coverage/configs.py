@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from gnss_interop.errors import InteropUnavailableWarning
-from gnss_interop.systems import PRIMARY_SYSTEMS, System
+from gnss_interop.systems import PRIMARY_SYSTEMS, System, time_offset_names
 
 __all__ = [
     "ClockModel",
     "Configuration",
-    "OFFSET_NAMES",
     "standard_configurations",
     "usable_configurations",
     "configurations_for",
@@ -47,18 +46,6 @@ class ClockModel(Enum):
 
     PER_SYSTEM = "per-system"
     SINGLE = "single"
-
-
-#: RINEX 4 ``STO`` identifiers of the broadcast offset between two system time
-#: scales (RINEX 4.00 §5.x, read from BRD400DLR: BDGL, BDGP, BDGA, GLGP, GAGP).
-#: Either direction of an offset links the two scales.
-OFFSET_NAMES: dict[frozenset[System], tuple[str, ...]] = {
-    frozenset({System.BEIDOU, System.GLONASS}): ("BDGL",),
-    frozenset({System.BEIDOU, System.GPS}): ("BDGP",),
-    frozenset({System.BEIDOU, System.GALILEO}): ("BDGA",),
-    frozenset({System.GLONASS, System.GPS}): ("GLGP",),
-    frozenset({System.GALILEO, System.GPS}): ("GAGP",),
-}
 
 
 @dataclass(frozen=True)
@@ -158,7 +145,7 @@ def _connected(systems: Sequence[System], has_offset: Callable[[str], bool]) -> 
         for a in systems:
             for b in systems:
                 if a in reached and b not in reached:
-                    names = OFFSET_NAMES.get(frozenset({a, b}), ())
+                    names = time_offset_names(a, b)
                     if any(has_offset(n) for n in names):
                         reached.add(b)
                         changed = True
@@ -166,8 +153,8 @@ def _connected(systems: Sequence[System], has_offset: Callable[[str], bool]) -> 
 
 
 def _interop_warning(cfg: Configuration) -> str:
-    needed = sorted({n for a in cfg.systems for b in cfg.systems if a != b
-                     for n in OFFSET_NAMES.get(frozenset({a, b}), ())})
+    needed = sorted({time_offset_names(a, b)[0] for i, a in enumerate(cfg.systems)
+                     for b in cfg.systems[i + 1:]})
     return (f"configuration {cfg.name} left out: no broadcast inter-system time "
             f"offset ({' or '.join(needed) or 'none defined'}) links "
             f"{', '.join(s.name for s in cfg.systems)}; without it a single receiver "
@@ -183,7 +170,7 @@ def usable_configurations(
 
     Each configuration left out is named in an :class:`InteropUnavailableWarning`.
     ``interop_offset_available`` is ``True``/``False`` or a callable ``name -> bool`` such as
-    ``eph.has_time_offset``, asked for the RINEX offset names in :data:`OFFSET_NAMES`.
+    ``eph.has_time_offset``, asked for the RINEX offset names in :func:`~gnss_interop.systems.time_offset_names`.
     """
     out = []
     for cfg in wanted:
@@ -213,7 +200,7 @@ def standard_configurations(
     interop_offset_available
         ``True``/``False``, or a callable ``name -> bool`` such as
         ``eph.has_time_offset`` that is asked for the RINEX offset names in
-        :data:`OFFSET_NAMES`. When the offsets do not link all systems, the
+        :func:`~gnss_interop.systems.time_offset_names`. When the offsets do not link all systems, the
         single-clock configuration is left out with an
         :class:`InteropUnavailableWarning`.
 

@@ -37,49 +37,48 @@ from enum import Enum
 
 from gnss_interop.constants import C_LIGHT_M_S
 from gnss_interop.scenarios.regions import Circle
-from gnss_interop.systems import PRIMARY_SYSTEMS, System, spec
+from gnss_interop.systems import PRIMARY_SYSTEMS, System, registered, spec
 
 __all__ = ["Band", "Jammer", "RECEIVER_BANDS", "js_tolerance_db", "radio_horizon_km",
            "receiver_bands_for"]
 
 
-class Band(Enum):
-    """GNSS signal bands: (system, centre frequency [Hz], chip rate [chip/s], min received power [dBW])."""
+class _BandEnum(Enum):
+    """GNSS signal bands, one member per :class:`~gnss_interop.systems.Signal` of the registry."""
 
-    # BDS-SIS-ICD-B1I 3.0 §4.2 (1561.098 MHz, 2.046 Mcps, −163 dBW for MEO/IGSO)
-    B1I = (System.BEIDOU, 1561.098e6, 2.046e6, -163.0)
-    # BDS-SIS-ICD-B1C 1.0 §4.2 (1575.42 MHz, data+pilot 1.023 Mcps BOC, −159 dBW)
-    B1C = (System.BEIDOU, 1575.42e6, 1.023e6, -159.0)
-    # BDS-SIS-ICD-B2a 1.0 §4.2 (1176.45 MHz, 10.23 Mcps, −156 dBW)
-    B2A = (System.BEIDOU, 1176.45e6, 10.23e6, -156.0)
-    # BDS-SIS-ICD-B3I 1.0 §4.2 (1268.52 MHz, 10.23 Mcps, −163 dBW)
-    B3I = (System.BEIDOU, 1268.52e6, 10.23e6, -163.0)
-    # GLONASS ICD ed. 5.1 §3.3.1 (L1 FDMA 1598.0625–1605.375 MHz, C/A 0.511 Mcps, −161 dBW)
-    G1 = (System.GLONASS, 1602.0e6, 0.511e6, -161.0)
-    # GLONASS ICD ed. 5.1 §3.3.1 (L2 FDMA ~1246 MHz, C/A 0.511 Mcps, −167 dBW)
-    G2 = (System.GLONASS, 1246.0e6, 0.511e6, -167.0)
-    # IS-GPS-200 §3.3.1.6 (L1 C/A 1575.42 MHz, 1.023 Mcps, −158.5 dBW minimum received)
-    L1CA = (System.GPS, 1575.42e6, 1.023e6, -158.5)
-    # Galileo OS SIS ICD 2.0 §2.4.1 (E1 OS 1575.42 MHz, 1.023 Mcps CBOC, −157 dBW)
-    E1 = (System.GALILEO, 1575.42e6, 1.023e6, -157.0)
+    @property
+    def system(self) -> System:
+        return self.value.system
 
-    def __init__(self, system: System, freq_hz: float, chip_rate: float, power_dbw: float) -> None:
-        self.system = system
-        self.freq_hz = freq_hz
-        self.chip_rate = chip_rate
-        self.min_received_power_dbw = power_dbw
+    @property
+    def freq_hz(self) -> float:
+        return self.value.freq_hz
+
+    @property
+    def chip_rate(self) -> float:
+        return self.value.chip_rate_cps
+
+    @property
+    def min_received_power_dbw(self) -> float:
+        return self.value.min_received_power_dbw
 
     @classmethod
     def parse(cls, name: str) -> "Band":
         key = name.strip().upper()
-        aliases = {"B1": "B1I", "L1": "G1", "L2": "G2", "B2": "B2A", "L1C/A": "L1CA",
-                   "E1OS": "E1"}
-        key = aliases.get(key, key)
+        key = _ALIASES.get(key, key)
         try:
             return cls[key]
         except KeyError:
             known = ", ".join(b.name for b in cls)
             raise ValueError(f"unknown band {name!r}; known: {known}, or 'wideband'") from None
+
+
+#: Other names users write for a band.
+_ALIASES = {"B1": "B1I", "L1": "G1", "L2": "G2", "B2": "B2A", "L1C/A": "L1CA", "E1OS": "E1"}
+
+#: Every signal of every registered system (``Band.B1I``, ``Band.G1``, ``Band.L1CA``, ...):
+#: (system, centre frequency [Hz], chip rate [chip/s], minimum received power [dBW]).
+Band = _BandEnum("Band", [(sig.name, sig) for entry in registered() for sig in entry.signals])
 
 
 def receiver_bands_for(systems: Iterable[System]) -> dict[System, Band]:

@@ -12,17 +12,20 @@ from gnss_interop.systems.enums import BdsOrbitType, OrbitClass, System, TimeSca
 from gnss_interop.systems.registry import (
     PRIMARY_SYSTEMS,
     LayoutRule,
+    Signal,
     SystemSpec,
     registered,
     spec,
     spec_of_letter,
     sv_system,
+    time_offset_names,
 )
 
 __all__ = [
     "BdsOrbitType",
     "LayoutRule",
     "OrbitClass",
+    "Signal",
     "PRIMARY_SYSTEMS",
     "System",
     "SystemSpec",
@@ -31,4 +34,5 @@ __all__ = [
     "spec",
     "spec_of_letter",
     "sv_system",
+    "time_offset_names",
 ]

@@ -25,7 +25,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.kepler import KeplerOrbitModel
 from gnss_interop.reading.layout import MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, SystemSpec
+from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
 _CLOCK = ("af0", "af1", "af2")
 _ORBIT = (
@@ -114,6 +114,17 @@ SPEC = SystemSpec(
                           OrbitClass.IGSO: _range(ORBIT_RADIUS_M["IGSO"]),
                           OrbitClass.GEO: _range(ORBIT_RADIUS_M["GEO"])},
     switchover_jump_max_m=SWITCHOVER_JUMP_MAX_M,
+    signals=(
+        # BDS-SIS-ICD-B1I 3.0 §4.2 (1561.098 MHz, 2.046 Mcps, −163 dBW for MEO/IGSO)
+        Signal("B1I", System.BEIDOU, 1561.098e6, 2.046e6, -163.0, "BDS-SIS-ICD-B1I 3.0 §4.2"),
+        # BDS-SIS-ICD-B1C 1.0 §4.2 (1575.42 MHz, data+pilot 1.023 Mcps BOC, −159 dBW)
+        Signal("B1C", System.BEIDOU, 1575.42e6, 1.023e6, -159.0, "BDS-SIS-ICD-B1C 1.0 §4.2"),
+        # BDS-SIS-ICD-B2a 1.0 §4.2 (1176.45 MHz, 10.23 Mcps, −156 dBW)
+        Signal("B2A", System.BEIDOU, 1176.45e6, 10.23e6, -156.0, "BDS-SIS-ICD-B2a 1.0 §4.2"),
+        # BDS-SIS-ICD-B3I 1.0 §4.2 (1268.52 MHz, 10.23 Mcps, −163 dBW)
+        Signal("B3I", System.BEIDOU, 1268.52e6, 10.23e6, -163.0, "BDS-SIS-ICD-B3I 1.0 §4.2"),
+    ),
     default_band="B1I",
+    sto_code="BD",
     classify=classify,
 )

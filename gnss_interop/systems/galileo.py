@@ -25,7 +25,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.kepler import KeplerOrbitModel
 from gnss_interop.reading.layout import MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, SystemSpec
+from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
 #: Galileo I/NAV and F/NAV (RINEX 3.04 Table A8; RINEX 4.00 Tables A8/A9: same body).
 INAV_FNAV = MessageLayout(
@@ -83,6 +83,11 @@ SPEC = SystemSpec(
     fit_window_s=GAL_FIT_WINDOW_S,
     orbit_radius_range_m={OrbitClass.MEO: GAL_RADIUS_RANGE_M},
     switchover_jump_max_m=SWITCHOVER_JUMP_MAX_M,
+    signals=(
+        # Galileo OS SIS ICD 2.0 §2.4.1 (E1 OS 1575.42 MHz, 1.023 Mcps CBOC, −157 dBW)
+        Signal("E1", System.GALILEO, 1575.42e6, 1.023e6, -157.0, "Galileo OS SIS ICD 2.0 §2.4.1"),
+    ),
     default_band="E1",
+    sto_code="GA",
     healthy=healthy,
 )

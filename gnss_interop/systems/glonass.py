@@ -18,7 +18,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.glonass import GlonassOrbitModel
 from gnss_interop.reading.layout import MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, SystemSpec
+from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
 _BODY = (
     ("minus_tau_n", "gamma_n", "t_k"),
@@ -50,7 +50,14 @@ SPEC = SystemSpec(
     orbit_radius_range_m={OrbitClass.MEO: (ORBIT_RADIUS_M["GLONASS"] * (1 - ORBIT_RADIUS_REL_TOL),
                                            ORBIT_RADIUS_M["GLONASS"] * (1 + ORBIT_RADIUS_REL_TOL))},
     switchover_jump_max_m=SWITCHOVER_JUMP_MAX_M,
+    signals=(
+        # GLONASS ICD ed. 5.1 §3.3.1 (L1 FDMA 1598.0625–1605.375 MHz, C/A 0.511 Mcps, −161 dBW)
+        Signal("G1", System.GLONASS, 1602.0e6, 0.511e6, -161.0, "GLONASS ICD ed. 5.1 §3.3.1"),
+        # GLONASS ICD ed. 5.1 §3.3.1 (L2 FDMA ~1246 MHz, C/A 0.511 Mcps, −167 dBW)
+        Signal("G2", System.GLONASS, 1246.0e6, 0.511e6, -167.0, "GLONASS ICD ed. 5.1 §3.3.1"),
+    ),
     default_band="G1",
+    sto_code="GL",
     km_fields=("x", "y", "z", "vx", "vy", "vz", "ax", "ay", "az"),
     reference_time_name="t_b",
 )

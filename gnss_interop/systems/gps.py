@@ -18,7 +18,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.kepler import KeplerOrbitModel
 from gnss_interop.reading.layout import MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, SystemSpec
+from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
 #: GPS LNAV (RINEX 3.04 Table A6; RINEX 4.00 Table A6).
 LNAV = MessageLayout(
@@ -51,5 +51,10 @@ SPEC = SystemSpec(
     orbit_radius_range_m={OrbitClass.MEO: (ORBIT_RADIUS_M["GPS"] * (1 - ORBIT_RADIUS_REL_TOL),
                                            ORBIT_RADIUS_M["GPS"] * (1 + ORBIT_RADIUS_REL_TOL))},
     switchover_jump_max_m=SWITCHOVER_JUMP_MAX_M,
+    signals=(
+        # IS-GPS-200 §3.3.1.6 (L1 C/A 1575.42 MHz, 1.023 Mcps, −158.5 dBW minimum received)
+        Signal("L1CA", System.GPS, 1575.42e6, 1.023e6, -158.5, "IS-GPS-200 §3.3.1.6"),
+    ),
     default_band="L1CA",
+    sto_code="GP",
 )

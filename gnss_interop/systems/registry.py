@@ -31,8 +31,23 @@ from gnss_interop.systems.enums import OrbitClass, System, TimeScale
 if TYPE_CHECKING:  # pragma: no cover
     from gnss_interop.reading.layout import MessageLayout
 
-__all__ = ["PRIMARY_SYSTEMS", "LayoutRule", "SystemSpec", "registered", "spec", "spec_of_letter",
-           "sv_system"]
+__all__ = ["PRIMARY_SYSTEMS", "LayoutRule", "Signal", "SystemSpec", "registered", "spec",
+           "spec_of_letter", "sv_system", "time_offset_names"]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A signal a receiver can track: centre frequency, chip rate, minimum received power.
+
+    ``source`` names the ICD section the numbers come from.
+    """
+
+    name: str
+    system: System
+    freq_hz: float
+    chip_rate_cps: float
+    min_received_power_dbw: float
+    source: str
 
 
 @dataclass(frozen=True)
@@ -83,8 +98,13 @@ class SystemSpec:
     orbit_radius_range_m: Mapping[OrbitClass, tuple[float, float]]
     #: Largest plausible jump between consecutive records at the switch-over epoch [m].
     switchover_jump_max_m: float
-    #: Default signal a receiver tracks (a :class:`~gnss_interop.scenarios.jammer.Band` name).
+    #: Signals the system broadcasts that the tool models (jammer bands, receiver profiles).
+    signals: tuple[Signal, ...]
+    #: The signal a receiver tracks by default (a name in :attr:`signals`).
     default_band: str
+    #: Two-letter code of the system time in RINEX time-offset names (RINEX 4.00 §5.4:
+    #: ``BDGL`` = BDT − GLONASST, ``GAGP`` = GST − GPST, ...).
+    sto_code: str
     #: Orbit class of each record from its decoded fields (codes of :class:`OrbitClass`).
     classify: Callable[[Mapping[str, NDArray[np.float64]]], NDArray[np.int64]] = _all_meo
     #: Which records are flagged healthy, from their messages and decoded fields.
@@ -172,3 +192,10 @@ def spec_of_letter(letter: str) -> SystemSpec | None:
 def sv_system(sv: str) -> System:
     """System of a satellite identifier such as ``"C19"``."""
     return System.from_letter(sv[0])
+
+
+def time_offset_names(a: System, b: System) -> tuple[str, str]:
+    """The RINEX names of the broadcast offset between two system times, either direction
+    (``("BDGL", "GLBD")`` for BeiDou and GLONASS)."""
+    x, y = spec(a).sto_code, spec(b).sto_code
+    return (x + y, y + x)
