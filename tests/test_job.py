@@ -95,3 +95,38 @@ def test_cli_run_defaults_and_errors(tmp_path):
     assert not (tmp_path / "o").exists()
     res = runner.invoke(app, ["run", "--only", "nope", "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "no scenario named nope" in res.output
+
+
+def test_without_rioxarray_geotiffs_are_skipped_up_front(tmp_path, monkeypatch):
+    """A missing optional writer is found before any work: a warning, then every other output."""
+    import sys
+
+    from gnss_interop.errors import GnssDataWarning
+
+    monkeypatch.setitem(sys.modules, "rioxarray", None)      # import rioxarray -> ImportError
+    spec, base = _coarse_default()
+    spec = spec.model_copy(update={"scenario": spec.scenario[:1]})
+    with pytest.warns(GnssDataWarning, match="rioxarray is not installed: GeoTIFF files are skipped"):
+        result = run_job(spec, base, tmp_path / "maps")
+    d = result.out_dir / spec.scenario[0].name
+    assert (d / "coverage.nc").exists() and (d / "availability_panel.png").exists()
+    assert not list(result.out_dir.rglob("*.tif"))
+    manifest = json.loads((result.out_dir / "run.json").read_text())
+    assert not any(f.endswith(".tif") for f in manifest["files"])
+
+
+def test_shipped_example_runs_end_to_end(tmp_path):
+    """Every scenario of almanacs/examples/all_degradations.toml (random outages included)
+    runs through the main job, on a coarse grid."""
+    from gnss_interop.resources import EXAMPLES_DIR
+
+    spec, base = load_scenario_file(EXAMPLES_DIR / "all_degradations.toml")
+    spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"resolution_deg": 10.0}),
+                                   "step_s": 3600.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        result = run_job(spec, base, tmp_path / "maps")
+    for s in spec.scenario:
+        assert (result.out_dir / s.name / "coverage.nc").exists(), s.name
+    worst = [p for p in result.out_dir.rglob("availability_worst*.png")]
+    assert worst, "the random-outage scenario draws its worst-trial availability"

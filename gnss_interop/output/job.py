@@ -19,6 +19,7 @@ own results.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,7 +28,7 @@ from typing import Any
 
 from gnss_interop.output.atomic import write_bytes_atomic
 from gnss_interop.coverage.configs import ClockModel, Configuration
-from gnss_interop.errors import OutputExistsError
+from gnss_interop.errors import GnssDataWarning, OutputExistsError
 from gnss_interop.scenarios.layers import headline_combination
 from gnss_interop.variables import variables_with
 from gnss_interop.scenarios import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
@@ -89,6 +90,18 @@ def _check_overwrite(out_dir: Path, digest: str, overwrite: bool) -> None:
             f"{previous.get('created', 'unknown')}); choose another --out or pass --overwrite")
 
 
+def _geotiff_available() -> bool:
+    """Whether GeoTIFFs can be written; checked before any work, with a warning if not."""
+    try:
+        import rioxarray  # noqa: F401
+    except ImportError:
+        warnings.warn("rioxarray is not installed: GeoTIFF files are skipped (install it with "
+                      "pip install rioxarray); maps, NetCDF, tables and the report are written",
+                      GnssDataWarning, stacklevel=3)
+        return False
+    return True
+
+
 def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
             overwrite: bool = False, formats: Sequence[str] = ("png",),
             workers: int | None = None, scheduler: str | None = None,
@@ -107,6 +120,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     from gnss_interop.output.report import write_report
 
     out_dir = Path(out_dir)
+    geotiff = _geotiff_available()
     digest = definition_hash(spec)
     _check_overwrite(out_dir, digest, overwrite)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -130,7 +144,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         configs = [str(c) for c in ds.config.values]
         panel_cfgs, map_cfgs = map_configurations(configs)
         registration = ds.attrs.get("grid_registration")
-        for var in variables_with("geotiff"):
+        for var in variables_with("geotiff") if geotiff else ():
             if var.name not in ds:
                 continue
             for cfg in (configs if var.per_config else [None]):
