@@ -41,6 +41,7 @@ def main() -> None:
     from gnss_interop.output.netcdf import write_netcdf
     from gnss_interop.coverage.reference import reference_site_series
     from gnss_interop.ephemerides.store import load_ephemerides
+    from gnss_interop.systems import PRIMARY_SYSTEMS
     from gnss_interop.coverage.grid import GridSpec
     from gnss_interop.coverage.masks import ElevationMask
 
@@ -63,7 +64,7 @@ def main() -> None:
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # GLONASS day-boundary gap at 00:00 is expected
-        eph = load_ephemerides([NAV])
+        eph = load_ephemerides([NAV], PRIMARY_SYSTEMS)
         t1 = time.perf_counter()
         times = np.datetime64("2023-03-12T00:00:00", "ns") + np.arange(1440) * np.timedelta64(
             60, "s")

@@ -63,11 +63,11 @@ def _time_grid(start: str, end: str, step_s: float) -> np.ndarray:
     return np.arange(t0, t1 + step // 2, step)
 
 
-def _load(nav: list[Path]):
+def _load(nav: list[Path], systems=None):
     from gnss_interop.ephemerides.store import load_ephemerides
 
     try:
-        return load_ephemerides(nav)
+        return load_ephemerides(nav, systems)
     except GnssInputError as exc:
         _fail(str(exc))
 
@@ -97,7 +97,7 @@ def orbits(
     except ValueError as exc:
         _fail(f"--system: {exc}")
     nav = _nav_or_date(nav, date)
-    eph = _load(nav)
+    eph = _load(nav, None if sv else systems)
     times = _time_grid(start, end, step)
     try:
         pos = eph.positions(times, svs=sv if sv else eph.svs_of(systems))
@@ -265,13 +265,14 @@ def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step
     return _time_grid(str(t0), str(t1), step)
 
 
-def _configurations(eph, names: Optional[list[str]]):
-    """--config names (checked against the registry and the broadcast offsets), or the default."""
-    from gnss_interop.coverage.configs import Configuration, configurations_for, usable_configurations
-    from gnss_interop.systems import spec
+def _parse_configurations(names: Optional[list[str]]):
+    """--config names checked against the registry (default: C, R, C+R, C+R/interop)."""
+    from gnss_interop.coverage.configs import ClockModel, Configuration
+    from gnss_interop.systems import PRIMARY_SYSTEMS, spec
 
     if not names:
-        return configurations_for(eph)
+        singles = [Configuration((s,)) for s in PRIMARY_SYSTEMS]
+        return singles + [Configuration(PRIMARY_SYSTEMS, c) for c in ClockModel]
     try:
         wanted = [Configuration.parse(n.strip()) for n in names]
         for cfg in wanted:
@@ -279,6 +280,13 @@ def _configurations(eph, names: Optional[list[str]]):
                 spec(s)
     except ValueError as exc:
         _fail(f"--config: {exc}")
+    return wanted
+
+
+def _configurations(eph, wanted):
+    """The wanted configurations whose time offsets the files provide (a warning names the others)."""
+    from gnss_interop.coverage.configs import usable_configurations
+
     configs = usable_configurations(wanted, interop_offset_available=eph.has_time_offset)
     if not configs:
         _fail("--config: no usable configuration left")
@@ -332,8 +340,9 @@ def grid(
 
     _setup_warnings()
     nav = _nav_or_date(nav, date)
-    eph = _load(nav)
-    configs = _configurations(eph, config)
+    wanted = _parse_configurations(config)
+    eph = _load(nav, systems_of(wanted))
+    configs = _configurations(eph, wanted)
     systems = systems_of(configs)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
@@ -398,8 +407,9 @@ def site(
     if not (-90.0 <= lat <= 90.0):
         _fail(f"--lat must lie within [-90, 90], got {lat}")
     nav = _nav_or_date(nav, date)
-    eph = _load(nav)
-    configs = _configurations(eph, config)
+    wanted = _parse_configurations(config)
+    eph = _load(nav, systems_of(wanted))
+    configs = _configurations(eph, wanted)
     systems = systems_of(configs)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)

@@ -286,3 +286,18 @@ def test_rinex4_garbage_record_header(tmp_path):
     with pytest.warns(GnssDataWarning, match=rf"line {head + 1 + i + 2}: field 'af0' is not a number"):
         # line numbers refer to the written file: header, then the cut body
         load_ephemerides(p)
+
+
+def test_reading_only_some_systems_skips_the_others():
+    full = read_nav(BRD4)
+    primary = read_nav(BRD4, [System.BEIDOU, System.GLONASS])
+    assert set(primary.tables) == {"C:D1D2", "C:CNV1", "C:CNV2", "R:FDMA"}
+    for k in primary.tables:
+        assert primary.tables[k].sv == full.tables[k].sv
+    skipped = len(full.tables["G:LNAV"].sv) + len(full.tables["E:INAV_FNAV"].sv)
+    assert primary.n_skipped_other_systems == full.n_skipped_other_systems + skipped
+    assert len(primary.time_offsets) == len(full.time_offsets)
+    eph = load_ephemerides(BRD4, [System.GPS])
+    assert {s[0] for s in eph.svs} == {"G"}
+    with pytest.raises(RinexError, match=r"no Galileo ephemeris records"):
+        read_nav(BRDC_GLO, [System.GALILEO])

@@ -293,7 +293,8 @@ class Ephemerides:
                           + "; ".join(lines), GnssDataWarning, stacklevel=3)
 
 
-def load_ephemerides(paths: str | Path | Iterable[str | Path]) -> Ephemerides:
+def load_ephemerides(paths: str | Path | Iterable[str | Path],
+                     systems: Iterable[System] | None = None) -> Ephemerides:
     """Read, merge and screen broadcast ephemerides of every registered system.
 
     Parameters
@@ -301,6 +302,9 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path]) -> Ephemerides:
     paths
         One or more RINEX 2.x, RINEX 3.0x or RINEX 4.0x navigation files (plain,
         ``.gz`` or ``.Z``), covering one or several days.
+    systems
+        Read only these systems (default: every registered one). A job that uses BeiDou
+        and GLONASS need not decode and screen thousands of Galileo records.
 
     Returns
     -------
@@ -323,15 +327,16 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path]) -> Ephemerides:
     paths = [Path(p) for p in paths]
     if not paths:
         raise GnssInputError("no navigation file given")
+    selected = registered() if systems is None else tuple(spec(s) for s in systems)
     parts: dict[System, list[RecordTable]] = {s.system: [] for s in registered()}
     offsets: list[TimeOffset] = []
     problems: list[str] = []
     sources: list[str] = []
     for path in paths:
-        nav = read_nav(path)
+        nav = read_nav(path, [s.system for s in selected])
         k = len(sources)
         sources.append(str(path))
-        for entry in registered():
+        for entry in selected:
             parts[entry.system].append(records_from_nav(entry, nav, k, problems))
         offsets += [time_offset_from_record(o, nav.leap_seconds) for o in nav.time_offsets]
         if nav.problems:

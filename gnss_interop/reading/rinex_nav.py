@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from gnss_interop.errors import RinexError
 from gnss_interop.reading.layout import MessageLayout
-from gnss_interop.systems import registered, spec_of_letter
+from gnss_interop.systems import System, registered, spec, spec_of_letter
 
 __all__ = ["MessageLayout", "NavRecordTable", "TimeOffsetRecord", "NavFile", "read_nav"]
 
@@ -248,19 +249,23 @@ def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_co
     return values
 
 
-def _system_names() -> str:
-    names = [s.display_name for s in registered()]
+def _system_names(entries) -> str:
+    names = [s.display_name for s in entries]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
-def read_nav(path: str | Path) -> NavFile:
-    """Read the content of one navigation file for every registered system.
+def read_nav(path: str | Path, systems: Iterable[System] | None = None) -> NavFile:
+    """Read the content of one navigation file for every registered system (or ``systems``).
 
     Parameters
     ----------
     path
         RINEX 2.x GLONASS (``*.yyg``) or GPS (``*.yyn``), RINEX 3.0x or 4.0x
         navigation file, plain, ``.gz`` or ``.Z``.
+    systems
+        Decode only the records of these systems (default: every registered one); the
+        others are skipped by structure and counted like unregistered systems. Time
+        offsets are always read.
 
     Returns
     -------
@@ -278,6 +283,9 @@ def read_nav(path: str | Path) -> NavFile:
         file and line.
     """
     path = Path(path)
+    selected = registered() if systems is None else tuple(spec(s) for s in systems)
+    entry_of = {s.letter: s for s in selected}.get
+
     lines = _open_text(path)
     version, sys_letter, leap, offsets, body_start = _parse_header(lines, path)
     problems = _Problems(path)
@@ -293,16 +301,17 @@ def read_nav(path: str | Path) -> NavFile:
         table.rows.append(values)
 
     if version >= 4:
-        n_other = _read_v4(lines, body_start, path, problems, add, offsets, version)
+        n_other = _read_v4(lines, body_start, path, problems, add, offsets, version, entry_of)
     elif version >= 3:
-        n_other = _read_v3(lines, body_start, problems, add, version)
+        n_other = _read_v3(lines, body_start, problems, add, version, entry_of)
     else:
-        spec = spec_of_letter(sys_letter)
-        if spec is None or spec.rinex3_layout(version) is None:
+        entry = spec_of_letter(sys_letter)
+        if entry is None or entry.rinex3_layout(version) is None:
             raise RinexError(f"RINEX 2 navigation file of system {sys_letter!r}: none of "
-                             f"{_system_names()}", path, 1)
-        _read_v2(lines, body_start, problems, add, spec, version)
+                             f"{_system_names(registered())}", path, 1)
         n_other = 0
+        if entry_of(entry.letter) is not None:
+            _read_v2(lines, body_start, problems, add, entry, version)
 
     for table in tables.values():  # fields given in km, km/s, km/s² → m, m/s, m/s²
         km = spec_of_letter(table.layout.system.letter).km_fields
@@ -317,7 +326,7 @@ def read_nav(path: str | Path) -> NavFile:
     if nav.n_records == 0:
         detail = f" ({len(problems.items)} unreadable record(s): {problems.items[0]})" \
             if problems.items else ""
-        raise RinexError(f"no {_system_names()} ephemeris records{detail}", path)
+        raise RinexError(f"no {_system_names(selected)} ephemeris records{detail}", path)
     return nav
 
 
@@ -337,7 +346,7 @@ def _record_spans(lines: list[str], start: int, is_start) -> list[tuple[int, int
     return spans
 
 
-def _read_v3(lines, body_start, problems, add, version) -> int:
+def _read_v3(lines, body_start, problems, add, version, entry_of) -> int:
     n_other = 0
 
     def is_start(line: str) -> bool:
@@ -349,8 +358,8 @@ def _read_v3(lines, body_start, problems, add, version) -> int:
         if not letter.isalpha():
             problems.add(i + 1, f"unexpected line outside a record: {first[:40]!r}")
             continue
-        spec = spec_of_letter(letter)
-        layout = None if spec is None else spec.rinex3_layout(version)
+        entry = entry_of(letter)
+        layout = None if entry is None else entry.rinex3_layout(version)
         if layout is None:
             n_other += 1
             continue
@@ -358,13 +367,13 @@ def _read_v3(lines, body_start, problems, add, version) -> int:
         decoded = _decode_record(lines[i:j], i + 1, layout, sv, _epoch_v3, 23, 4, problems)
         if decoded is not None:
             epoch, values = decoded
-            message = spec.rinex3_message(dict(zip(layout.names, values)))
+            message = entry.rinex3_message(dict(zip(layout.names, values)))
             add(layout, sv, message, epoch, i + 1, values)
     return n_other
 
 
-def _read_v2(lines, body_start, problems, add, spec, version) -> None:
-    layout = spec.rinex3_layout(version)
+def _read_v2(lines, body_start, problems, add, entry, version) -> None:
+    layout = entry.rinex3_layout(version)
 
     def is_start(line: str) -> bool:
         return bool(line[:3].strip())
@@ -376,11 +385,11 @@ def _read_v2(lines, body_start, problems, add, spec, version) -> None:
         except ValueError:
             problems.add(i + 1, f"unreadable satellite number {first[:2]!r}")
             continue
-        sv = f"{spec.letter}{prn:02d}"
+        sv = f"{entry.letter}{prn:02d}"
         decoded = _decode_record(lines[i:j], i + 1, layout, sv, _epoch_v2, 22, 3, problems)
         if decoded is not None:
             epoch, values = decoded
-            add(layout, sv, spec.rinex3_message(dict(zip(layout.names, values))), epoch, i + 1,
+            add(layout, sv, entry.rinex3_message(dict(zip(layout.names, values))), epoch, i + 1,
                 values)
 
 
@@ -406,8 +415,9 @@ def _decode_record(body, lineno, layout, sv, epoch_fn, first_col, cont_col, prob
     return epoch, values
 
 
-def _read_v4(lines, body_start, path, problems, add, offsets, version) -> int:
+def _read_v4(lines, body_start, path, problems, add, offsets, version, entry_of) -> int:
     n_other = 0
+    layouts: dict[tuple[str, str], MessageLayout | None] = {}
 
     def is_start(line: str) -> bool:
         return line.startswith(">")
@@ -428,8 +438,11 @@ def _read_v4(lines, body_start, path, problems, add, offsets, version) -> int:
             continue
         if kind != "EPH":
             continue  # ION, EOP: not used
-        spec = spec_of_letter(sv[:1])
-        layout = None if spec is None else spec.layout(message, version)
+        key = (sv[:1], message)
+        if key not in layouts:
+            entry = entry_of(sv[:1])
+            layouts[key] = None if entry is None else entry.layout(message, version)
+        layout = layouts[key]
         if layout is None:
             n_other += 1
             continue

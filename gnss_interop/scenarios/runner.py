@@ -80,12 +80,12 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
     """
     base_dir = Path(base_dir or ".")
     paths = ephemeris_paths(spec, base_dir)
-    eph = load_ephemerides(paths)
+    wanted = [Configuration.parse(c) for c in spec.configurations]
+    eph = load_ephemerides(paths, systems_of(wanted))
     t0 = np.datetime64(spec.start, "ns")
     t1 = np.datetime64(spec.end, "ns")
     step = np.timedelta64(int(round(spec.step_s * 1e9)), "ns")
     times = np.arange(t0, t1, step)
-    wanted = [Configuration.parse(c) for c in spec.configurations]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InteropUnavailableWarning)
         out_configs = list(usable_configurations(wanted,

@@ -154,12 +154,14 @@ def _entries() -> dict[System, SystemSpec]:
 
 
 _REGISTRY: dict[System, SystemSpec] | None = None
+_BY_LETTER: dict[str, SystemSpec] = {}
 
 
 def _registry() -> dict[System, SystemSpec]:
     global _REGISTRY
     if _REGISTRY is None:
         _REGISTRY = _entries()
+        _BY_LETTER.update({s.letter: e for s, e in _REGISTRY.items()})
     return _REGISTRY
 
 
@@ -183,10 +185,8 @@ def spec(system: System) -> SystemSpec:
 
 def spec_of_letter(letter: str) -> SystemSpec | None:
     """The entry of the system with RINEX letter ``letter``, or ``None`` (QZSS, SBAS, ...)."""
-    for s in registered():
-        if s.letter == letter:
-            return s
-    return None
+    _registry()
+    return _BY_LETTER.get(letter)
 
 
 def sv_system(sv: str) -> System:
