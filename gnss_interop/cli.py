@@ -63,6 +63,16 @@ def _time_grid(start: str, end: str, step_s: float) -> np.ndarray:
     return np.arange(t0, t1 + step // 2, step)
 
 
+def _systems(letters: list[str]):
+    """--system letters as systems."""
+    from gnss_interop.systems import System
+
+    try:
+        return list(dict.fromkeys(System.from_letter(s.strip().upper()) for s in letters))
+    except ValueError as exc:
+        _fail(f"--system: {exc}")
+
+
 def _load(nav: list[Path], systems=None):
     from gnss_interop.ephemerides.store import load_ephemerides
 
@@ -88,14 +98,10 @@ def orbits(
     date: DateOption = None,
 ) -> None:
     """Earth-fixed satellite positions of every BeiDou and GLONASS satellite (or --system)."""
-    from gnss_interop.systems import PRIMARY_SYSTEMS, System
+    from gnss_interop.systems import PRIMARY_SYSTEMS
 
     _setup_warnings()
-    try:
-        systems = [System.from_letter(s.strip().upper()) for s in system] if system \
-            else list(PRIMARY_SYSTEMS)
-    except ValueError as exc:
-        _fail(f"--system: {exc}")
+    systems = _systems(system) if system else list(PRIMARY_SYSTEMS)
     nav = _nav_or_date(nav, date)
     eph = _load(nav, None if sv else systems)
     times = _time_grid(start, end, step)
@@ -134,13 +140,16 @@ def validate(
     nav: NavFiles,
     sp3: Annotated[Path, typer.Option(help="Precise orbits (SP3-c/d) of the same day.")],
     per_satellite: Annotated[bool, typer.Option("--per-satellite/--summary-only")] = True,
+    system: Annotated[Optional[list[str]], typer.Option(
+        help="Systems by RINEX letter (repeatable): C, R, G, E. Default: every system in "
+             "the files.")] = None,
 ) -> None:
-    """Compare broadcast orbits with precise (SP3) orbits: 3-D RMS and max per satellite type."""
+    """Compare broadcast orbits with precise (SP3) orbits: 3-D RMS and max per system and class."""
     from gnss_interop.reading.sp3 import read_sp3
     from gnss_interop.ephemerides.validate import compare_with_sp3, summarise
 
     _setup_warnings()
-    eph = _load(nav)
+    eph = _load(nav, _systems(system) if system else None)
     try:
         precise = read_sp3(sp3)
     except GnssInputError as exc:
@@ -258,7 +267,10 @@ def main() -> None:  # pragma: no cover - console entry point alternative
 def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step: float
                     ) -> np.ndarray:
     """Epochs from --start/--end (GPST), defaulting to the usable span of ``systems``."""
-    lo, hi = eph.span(systems)
+    try:
+        lo, hi = eph.span(systems)
+    except GnssInputError as exc:
+        _fail(str(exc))
     t0 = start if start is not None else str(lo.astype("datetime64[m]") + np.timedelta64(1, "m")
                                              if lo != lo.astype("datetime64[m]") else lo)
     t1 = end if end is not None else str(hi.astype("datetime64[m]"))
@@ -266,27 +278,35 @@ def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step
 
 
 def _parse_configurations(names: Optional[list[str]]):
-    """--config names checked against the registry (default: C, R, C+R, C+R/interop)."""
+    """--config names (case of the letters ignored, repeats dropped); default: C, R, C+R and
+    C+R/interop."""
     from gnss_interop.coverage.configs import ClockModel, Configuration
-    from gnss_interop.systems import PRIMARY_SYSTEMS, spec
+    from gnss_interop.systems import PRIMARY_SYSTEMS
 
     if not names:
         singles = [Configuration((s,)) for s in PRIMARY_SYSTEMS]
         return singles + [Configuration(PRIMARY_SYSTEMS, c) for c in ClockModel]
-    try:
-        wanted = [Configuration.parse(n.strip()) for n in names]
-        for cfg in wanted:
-            for s in cfg.systems:
-                spec(s)
-    except ValueError as exc:
-        _fail(f"--config: {exc}")
+    wanted: list = []
+    for name in names:
+        base, slash, suffix = name.strip().partition("/")
+        try:
+            cfg = Configuration.parse(base.upper() + slash + suffix.lower())
+        except ValueError as exc:
+            _fail(f"--config {name!r}: {exc}")
+        if cfg not in wanted:
+            wanted.append(cfg)
     return wanted
 
 
 def _configurations(eph, wanted):
-    """The wanted configurations whose time offsets the files provide (a warning names the others)."""
+    """The wanted configurations whose systems the files hold and whose time offsets they
+    provide (a warning names those left out for want of an offset)."""
     from gnss_interop.coverage.configs import usable_configurations
 
+    absent = sorted({s.display_name for cfg in wanted for s in cfg.systems} -
+                    {s.display_name for s in eph.systems})
+    if absent:
+        _fail(f"--config: no usable {', '.join(absent)} ephemeris in {', '.join(eph.sources)}")
     configs = usable_configurations(wanted, interop_offset_available=eph.has_time_offset)
     if not configs:
         _fail("--config: no usable configuration left")

@@ -107,11 +107,10 @@ ORBIT_RADIUS_M = {
     "GLONASS": 25_510_000.0,
     # GPS: nominal a = 26,559.71 km (IS-GPS-200, CNAV reference A_REF = 26,559,710 m).
     "GPS": 26_559_710.0,
-    # Galileo: nominal a = 29,600.318 km (Galileo OS SIS ICD 2.0, almanac reference A).
-    "GALILEO": 29_600_318.0,
 }
 ORBIT_RADIUS_REL_TOL = 0.03
-#: Galileo E14 and E18 (launched into a wrong orbit in 2014) fly a = 27,977.6 km, e = 0.162
+#: Galileo: nominal a = 29,600.318 km (Galileo OS SIS ICD 2.0, almanac reference A), but
+#: E14 and E18 (launched into a wrong orbit in 2014) fly a = 27,977.6 km, e = 0.162
 #: (Galileo OS SIS ICD; IGS satellite metadata), so their radius ranges over 23,440–32,510 km;
 #: the Galileo radius screening accepts that whole range, widened by ORBIT_RADIUS_REL_TOL.
 GAL_RADIUS_RANGE_M = (23_440_000.0 * (1.0 - ORBIT_RADIUS_REL_TOL),

@@ -15,6 +15,8 @@ Hierarchy::
     GnssDataWarning (UserWarning)     a problem in the data that was handled
         EphemerisRangeWarning         positions asked for outside every validity window
     InteropUnavailableWarning         a single-clock configuration was left out
+    ScenarioWarning                   a scenario that runs, but perhaps not as meant
+    OptionalDependencyWarning         an output skipped for want of a package
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ __all__ = [
     "GnssDataWarning",
     "GnssInputError",
     "InteropUnavailableWarning",
+    "OptionalDependencyWarning",
     "OutputExistsError",
     "RinexError",
+    "ScenarioWarning",
     "Sp3Error",
 ]
 
@@ -44,6 +48,14 @@ class EphemerisRangeWarning(GnssDataWarning):
 
 class InteropUnavailableWarning(UserWarning):
     """A single-clock ("/interop") configuration was left out: no broadcast offset."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario definition that runs, but perhaps not as meant (the message says why)."""
+
+
+class OptionalDependencyWarning(UserWarning):
+    """An output was skipped because a package it needs is not installed."""
 
 
 class GnssInputError(ValueError):

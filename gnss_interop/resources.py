@@ -27,8 +27,16 @@ def _path(package: str, *parts: str) -> Path:
     return Path(str(files(package).joinpath(*parts)))
 
 
+def _almanac_dir() -> Path:
+    try:
+        return _path("gnss_interop.almanacs")
+    except ModuleNotFoundError:
+        # a bare source checkout on sys.path (not installed): almanacs/ beside the package
+        return Path(__file__).resolve().parents[1] / "almanacs"
+
+
 #: The shipped almanacs and scenarios (``almanacs/`` in the source tree).
-ALMANAC_DIR: Path = _path("gnss_interop.almanacs")
+ALMANAC_DIR: Path = _almanac_dir()
 #: The scenario file ``gnss-interop run`` uses when given none.
 DEFAULT_SCENARIO_FILE: Path = ALMANAC_DIR / "default_scenarios.toml"
 #: Example scenario files (each runs end to end in the tests).

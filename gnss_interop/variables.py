@@ -128,6 +128,13 @@ def backup_name(system: System) -> str:
 
 
 def _entries() -> Iterator[Variable]:
+    yield Variable("availability", "fraction of epochs with a solution and PDOP <= {pdop_max:g}",
+                   "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0)
+    yield Variable("solution_fraction", "fraction of epochs with a position solution", "1",
+                   "fraction", comment="solution: visible satellites >= unknowns and non-singular "
+                                       "geometry", denied_fill=0.0)
+    yield from _dop_variables()
     yield Variable("nsat_mean", "mean number of visible satellites", "1", "nsat",
                    outputs=frozenset({"netcdf", "panel", "report"}), cell_methods="time: mean",
                    comment="satellites without a valid ephemeris at an epoch count as not visible",
@@ -136,17 +143,7 @@ def _entries() -> Iterator[Variable]:
                    cell_methods="time: minimum", valid_min=0, denied_fill=0.0, trial_reduce="min")
     yield Variable("nsat_max", "maximum number of visible satellites", "1", "nsat",
                    cell_methods="time: maximum", valid_min=0, denied_fill=0.0, trial_reduce="max")
-    yield Variable("solution_fraction", "fraction of epochs with a position solution", "1",
-                   "fraction", comment="solution: visible satellites >= unknowns and non-singular "
-                                       "geometry", denied_fill=0.0)
-    yield Variable("availability", "fraction of epochs with a solution and PDOP <= {pdop_max:g}",
-                   "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
-                   valid_min=0.0, valid_max=1.0, denied_fill=0.0)
-    yield from _dop_variables()
     # --- scenario layers
-    yield Variable("availability_worst", "worst availability over the random-outage trials",
-                   "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "map", "report"}),
-                   valid_min=0.0, valid_max=1.0, denied_fill=0.0, trial_reduce="min")
     for system in System:
         yield Variable(backup_name(system),
                        f"availability still provided where {system.display_name} is denied "
@@ -164,13 +161,15 @@ def _entries() -> Iterator[Variable]:
                    "1", "gain", per_config=False, outputs=derived,
                    comment="NaN where {config} or both single systems never have a solution")
     yield Variable("interop_gain_availability",
-                   "availability gained by applying the broadcast inter-system time offset "
-                   "({config} minus its two-clock twin)", "1", "gain", per_config=False,
-                   outputs=derived)
+                   "availability gained by applying the broadcast inter-system time offsets "
+                   "({config} minus {twin})", "1", "gain", per_config=False, outputs=derived)
     yield Variable("interop_gain_pdop",
-                   "mean PDOP of the two-clock configuration minus mean PDOP of {config} "
-                   "(> 0: better)", "1", "gain", per_config=False, outputs=derived,
+                   "mean PDOP of {twin} minus mean PDOP of {config} (> 0: better)", "1", "gain",
+                   per_config=False, outputs=derived,
                    comment="NaN where either never has a solution")
+    yield Variable("availability_worst", "worst availability over the random-outage trials",
+                   "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "map", "report"}),
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0, trial_reduce="min")
     # --- per-epoch values (keep_time grids, sites)
     yield Variable("nsat", "number of visible satellites", "1", "nsat", denied_fill=0.0)
     for dop in DOP_NAMES:

@@ -25,7 +25,7 @@ SP3 = SHARED / "precise" / "COD0MGXFIN_20231890000_01D_05M_ORB.SP3"
 
 HAVE_DATA = SHARED.is_dir()
 #: Fixtures that read the real data: tests using them are real-data tests.
-_DATA_FIXTURES = {"brd4_eph", "sept_eph"}
+_DATA_FIXTURES = {"brd4_eph", "brd4_all", "sept_eph"}
 
 
 def pytest_configure(config):
@@ -47,13 +47,23 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def brd4_eph():
+    """The RINEX 4 merged file as a default load: BeiDou and GLONASS."""
     from gnss_interop import load_ephemerides
 
     return load_ephemerides(BRD4)
 
 
 @pytest.fixture(scope="session")
-def sept_eph():
+def brd4_all():
+    """The RINEX 4 merged file with every registered system (BeiDou, GLONASS, GPS, Galileo)."""
     from gnss_interop import load_ephemerides
 
-    return load_ephemerides(SEPT)
+    return load_ephemerides(BRD4, systems=None)
+
+
+@pytest.fixture(scope="session")
+def sept_eph():
+    """The receiver file of the SP3 day, every registered system (validation compares all)."""
+    from gnss_interop import load_ephemerides
+
+    return load_ephemerides(SEPT, systems=None)

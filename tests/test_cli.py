@@ -1,6 +1,7 @@
 """Command line: orbits and validate, as a user runs them."""
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -98,3 +99,28 @@ def test_site_and_grid_take_gps_galileo_configurations(tmp_path):
         assert "GPS/Galileo" in ds.attrs["title"]
     bad = runner.invoke(app, ["grid", str(BRD4), "--config", "C+J", "--out", str(nc)])
     assert bad.exit_code == 2 and "--config" in bad.output
+
+
+def test_config_of_a_system_not_in_the_files_is_a_clean_error(tmp_path):
+    from gnss_interop.resources import SHIPPED_ALMANACS
+
+    res = runner.invoke(app, ["grid", str(SHIPPED_ALMANACS["nominal"]), "--config", "G",
+                              "--out", str(tmp_path / "g.nc")])
+    assert res.exit_code == 2, res.output
+    assert re.search(r"no (usable )?GPS ephemeris", res.output) and "Traceback" not in res.output
+    # a file holding the system, but a span where it has no record: also a named error
+    res = runner.invoke(app, ["grid", str(SHIPPED_ALMANACS["nominal"]), "--config", "C+G",
+                              "--out", str(tmp_path / "g.nc")])
+    assert res.exit_code == 2 and "no usable GPS ephemeris" in res.output, res.output
+
+
+def test_repeated_and_lower_case_configs_are_one(tmp_path):
+    from gnss_interop.resources import SHIPPED_ALMANACS
+
+    out = tmp_path / "site.csv"
+    res = runner.invoke(app, ["site", str(SHIPPED_ALMANACS["nominal"]), "--lat", "0", "--lon", "0",
+                              "--start", "2024-01-01T01:00", "--end", "2024-01-01T01:10",
+                              "--step", "300", "--config", "c", "--config", "C",
+                              "--config", "c+r/INTEROP", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert {r["config"] for r in csv.DictReader(out.open())} == {"C", "C+R/interop"}

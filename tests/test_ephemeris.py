@@ -24,9 +24,10 @@ def _t(s):
 def test_positions_dataarray_contract(brd4_eph):
     times = np.arange(np.datetime64("2023-03-12T06:00"), np.datetime64("2023-03-12T07:00"),
                       np.timedelta64(5, "m")).astype("datetime64[ns]")
-    # every registered system by default: 44 BeiDou, 24 GLONASS, 31 GPS, 24 Galileo
-    assert len(brd4_eph.svs) == 44 + 24 + 31 + 24
-    pos = brd4_eph.positions(times, svs=brd4_eph.svs_of(PRIMARY_SYSTEMS))
+    # BeiDou and GLONASS by default; every registered system on request
+    assert len(brd4_eph.svs) == 44 + 24 and brd4_eph.systems == PRIMARY_SYSTEMS
+    assert len(load_ephemerides(BRD4, systems=None).svs) == 44 + 24 + 31 + 24
+    pos = brd4_eph.positions(times)
     assert pos.dims == ("time", "sv", "xyz")
     assert pos.attrs["units"] == "m" and pos.attrs["time_scale"] == "GPST"
     assert "CGCS2000" in pos.attrs["frame"] and "PZ-90.11" in pos.attrs["frame"]
@@ -74,7 +75,7 @@ def test_outside_every_window_is_nan_with_one_warning(brd4_eph):
 def test_glonass_gap_at_start_of_day_is_reported(brd4_eph):
     """Merged daily files start GLONASS at 00:15 UTC: 00:00 GPST has no GLONASS ephemeris."""
     with pytest.warns(EphemerisRangeWarning, match=r"R01 \(1\)"):
-        pos = brd4_eph.positions(_t("2023-03-12T00:00:00"), svs=brd4_eph.svs_of(PRIMARY_SYSTEMS))
+        pos = brd4_eph.positions(_t("2023-03-12T00:00:00"))
     glo = np.array([s.startswith("R") for s in pos.sv.values])
     assert np.isnan(pos.values[0, glo]).all()
     assert np.isfinite(pos.values[0, ~glo & (pos.sv.values != "C35")]).all()

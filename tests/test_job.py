@@ -88,10 +88,10 @@ def test_cli_run_defaults_and_errors(tmp_path):
     runner = CliRunner()
     bad = tmp_path / "bad.toml"
     bad.write_text('almanac = "nominal"\nstart = "2024-01-01"\nend = "2024-01-02"\n'
-                   '[[scenario]]\nname = "x"\n[[scenario.degradation]]\ntype = "deny"\nsystem = "E"\n')
+                   '[[scenario]]\nname = "x"\n[[scenario.degradation]]\ntype = "deny"\nsystem = "J"\n')
     res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
-    assert "scenario.0.degradation.0.deny.system = \"E\"" in res.output
+    assert "scenario.0.degradation.0.deny.system = \"J\"" in res.output
     assert not (tmp_path / "o").exists()
     res = runner.invoke(app, ["run", "--only", "nope", "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "no scenario named nope" in res.output
@@ -101,12 +101,12 @@ def test_without_rioxarray_geotiffs_are_skipped_up_front(tmp_path, monkeypatch):
     """A missing optional writer is found before any work: a warning, then every other output."""
     import sys
 
-    from gnss_interop.errors import GnssDataWarning
+    from gnss_interop.errors import OptionalDependencyWarning
 
     monkeypatch.setitem(sys.modules, "rioxarray", None)      # import rioxarray -> ImportError
     spec, base = _coarse_default()
     spec = spec.model_copy(update={"scenario": spec.scenario[:1]})
-    with pytest.warns(GnssDataWarning, match="rioxarray is not installed: GeoTIFF files are skipped"):
+    with pytest.warns(OptionalDependencyWarning, match="rioxarray is not installed: GeoTIFF files are skipped"):
         result = run_job(spec, base, tmp_path / "maps")
     d = result.out_dir / spec.scenario[0].name
     assert (d / "coverage.nc").exists() and (d / "availability_panel.png").exists()

@@ -238,15 +238,21 @@ def _sept_without(tmp_path, name: str, letters: str):
     return p
 
 
+def test_file_without_beidou_or_glonass(tmp_path):
+    p = _sept_without(tmp_path, "gps_only.rnx", "CR")
+    with pytest.raises(RinexError, match=r"gps_only\.rnx: no BeiDou or GLONASS ephemeris records"):
+        load_ephemerides(p)
+
+
 def test_file_without_any_registered_system(tmp_path):
     p = _sept_without(tmp_path, "no_system.rnx", "CREG")
     with pytest.raises(RinexError, match=r"no_system\.rnx: no BeiDou, GLONASS, GPS or Galileo "
                                          r"ephemeris records"):
-        load_ephemerides(p)
+        load_ephemerides(p, systems=None)
 
 
 def test_gps_galileo_only_file_has_no_beidou_or_glonass(tmp_path):
-    eph = load_ephemerides(_sept_without(tmp_path, "gps_galileo.rnx", "CR"))
+    eph = load_ephemerides(_sept_without(tmp_path, "gps_galileo.rnx", "CR"), systems=None)
     assert {s[0] for s in eph.svs} == {"G", "E"}
     assert eph.svs_of([System.BEIDOU, System.GLONASS]) == []
 

@@ -51,6 +51,8 @@ def _grid(ds):
      r"scenario\.0\.degradation\.0\.outage\.satellites\.0 = \"C1\""),
     ({"name": "bad name!"}, r"scenario\.0\.name = \"bad name!\""),
     ({"name": "x", "colour": "red"}, r"scenario\.0\.colour = \"red\": Extra inputs"),
+    ({"name": "x", "degradation": [{"type": "outage", "satellites": ["C00"]}]},
+     r"satellites\.0 = \"C00\""),
 ])
 def test_validation_names_field_and_value(scenario, message):
     with pytest.raises(GnssInputError, match=message):
@@ -275,7 +277,7 @@ def test_gps_galileo_configurations_compose_exactly():
     res = {r.name: r.dataset for r in run_scenarios(spec, threads=1)}
     base, den = res["base"], res["deny-c"]
     assert list(den.config.values) == ["C", "R", "G", "E", "C+R", "G+E", "C+R+G+E"]
-    eph = load_ephemerides(BRD4)
+    eph = load_ephemerides(BRD4, systems=None)
     times = np.arange(np.datetime64("2023-03-12T06:00"), np.datetime64("2023-03-12T08:00"),
                       np.timedelta64(600, "s")).astype("datetime64[ns]")
     pos = eph.positions(times, svs=eph.svs_of(list(System)))
@@ -291,3 +293,26 @@ def test_gps_galileo_configurations_compose_exactly():
     np.testing.assert_array_equal(den["backup_availability_C"].values,
                                   den["availability"].sel(config="G+E").values)
     assert "configuration G+E" in den["backup_availability_C"].attrs["long_name"]
+
+
+def test_degradation_of_an_unconfigured_system_warns():
+    from gnss_interop.errors import ScenarioWarning
+
+    with pytest.warns(ScenarioWarning, match=r"scenario\.0\.degradation\.0\.deny\.system = \"G\": "
+                                             r"GPS is in no configuration"):
+        _spec({"name": "x", "degradation": [{"type": "deny", "system": "G"}]})
+
+
+def test_interop_gain_needs_only_the_two_clock_twin():
+    res = _run({"name": "base"}, configurations=["C+R", "C+R/interop"])["base"].dataset
+    for name in ("interop_gain_availability", "interop_gain_pdop"):
+        assert name in res and "C+R/interop" in res[name].attrs["long_name"]
+    assert "combination_gain_availability" not in res        # no single systems to compare
+
+
+def test_derived_layers_carry_only_catalogue_attributes(regional):
+    ds = regional["deny-c"].dataset
+    gain = ds["combination_gain_availability"].attrs
+    assert "valid_min" not in gain and "valid_max" not in gain     # a gain can be negative
+    assert "cell_methods" not in ds["combination_gain_pdop"].attrs
+    assert ds["backup_availability_C"].attrs["valid_max"] == 1.0

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import BRD4
+from gnss_interop import GnssInputError, load_ephemerides
 from gnss_interop.reading.layout import MessageLayout
 from gnss_interop.systems import (
     PRIMARY_SYSTEMS,
@@ -92,11 +94,13 @@ def test_galileo_records_are_not_extrapolated_back(sept_eph):
     assert any("E08 (1)" in str(w.message) for w in caught)
 
 
-def test_every_system_has_meo_satellites_in_the_merged_file(brd4_eph):
-    counts = {s: len(brd4_eph.svs_of([s])) for s in System}
+def test_every_system_has_meo_satellites_in_the_merged_file(brd4_all):
+    counts = {s: len(brd4_all.svs_of([s])) for s in System}
     assert counts == {System.BEIDOU: 44, System.GLONASS: 24, System.GPS: 31, System.GALILEO: 24}
     for sv in ("G01", "E01", "R01", "C19"):
-        assert brd4_eph.orbit_class(sv) is OrbitClass.MEO
+        assert brd4_all.orbit_class(sv) is OrbitClass.MEO
+    with pytest.raises(GnssInputError, match="no usable GPS ephemeris"):
+        load_ephemerides(BRD4).span([System.GPS])
 
 
 def _code(path: Path) -> str:

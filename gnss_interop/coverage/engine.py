@@ -54,7 +54,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from gnss_interop.coverage import kernels as K
-from gnss_interop.coverage.configs import Configuration
+from gnss_interop.coverage.configs import Configuration, systems_of
 from gnss_interop.coverage.dataset import grid_dataset
 from gnss_interop.coverage.geometry import geodetic_to_ecef
 from gnss_interop.coverage.grid import GridSpec
@@ -134,11 +134,7 @@ def _positions_array(positions: xr.DataArray) -> tuple[NDArray[np.float64], NDAr
 def _static(svs: Sequence[str], configs: Sequence[Configuration], mask: ElevationMask,
             pdop_max: float, keep_time: bool, lon0_deg: float, dlon_deg: float,
             height_m: float, cyclic: bool = False) -> tuple[_Static, tuple[System, ...]]:
-    systems: list[System] = []
-    for cfg in configs:
-        for s in cfg.systems:
-            if s not in systems:
-                systems.append(s)
+    systems = list(systems_of(configs))
     sys_of_sv = []
     for sv in svs:
         try:

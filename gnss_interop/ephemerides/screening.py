@@ -8,7 +8,7 @@ A record the operator flags healthy is still excluded when its orbit is implausi
 2. **Switch-over jump**: its position differs by more than
    :attr:`SystemSpec.switchover_jump_max_m` from the neighbouring record of the same
    satellite and message class at the switch-over epoch (midway between reference
-   times); the record whose every neighbour disagrees is excluded (both, if there are
+   times, moved into both validity windows where they are not centred); the record whose every neighbour disagrees is excluded (both, if there are
    only two).
 
 Each function returns the indices of the records to exclude and the reason for each.
@@ -60,7 +60,9 @@ def screen_jumps(spec: SystemSpec, rec: RecordTable) -> tuple[NDArray[np.int64],
             & (gap <= rec.window_after[a] + rec.window_before[b]) & (gap > 0))
     if not np.any(pair):
         return none, []
-    tm = 0.5 * (rec.t_ref[a] + rec.t_ref[b])
+    # switch-over: midway, moved into both validity windows when they are not centred
+    tm = np.clip(0.5 * (rec.t_ref[a] + rec.t_ref[b]), rec.t_ref[b] - rec.window_before[b],
+                 rec.t_ref[a] + rec.window_after[a])
     jump = np.full(a.size, 0.0)
     pa, pb = a[pair], b[pair]
     jump[pair] = np.linalg.norm(record_positions(spec, rec, pa, tm[pair])

@@ -3,9 +3,10 @@
 Among the usable records of a satellite whose validity window contains the epoch, the
 one whose reference time (toe, t_b) is closest wins. Vectorised: records are sorted by
 (satellite, reference time), and the two neighbours of each query in that order are the
-only candidates. That is exact for any window [t_ref − before, t_ref + after]: if the
-latest record at or before the epoch does not reach it, no earlier one does, and
-likewise for the first record after it.
+only candidates. That is exact for windows [t_ref − before, t_ref + after] that are
+the same for every record of a satellite (they are per system): if the latest record at
+or before the epoch does not reach it, no earlier one does, and likewise for the first
+record after it.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from gnss_interop.ephemerides.selection import select_records
 from gnss_interop.ephemerides.time_offsets import TimeOffset, time_offset_from_record
 from gnss_interop.errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError
 from gnss_interop.reading.rinex_nav import read_nav
-from gnss_interop.systems import OrbitClass, System, registered, spec, spec_of_letter
+from gnss_interop.systems import PRIMARY_SYSTEMS, OrbitClass, System, registered, spec, spec_of_letter
 from gnss_interop.timescales import from_gpst_seconds, to_gpst_seconds
 
 __all__ = ["Ephemerides", "ExcludedRecord", "TimeOffset", "load_ephemerides"]
@@ -118,13 +118,22 @@ class Ephemerides:
 
     def span(self, systems: Iterable[System] | None = None) -> tuple[np.datetime64, np.datetime64]:
         """Earliest start and latest end of the usable validity windows (GPST) of ``systems``
-        (default: every system)."""
+        (default: every system read).
+
+        Raises
+        ------
+        GnssInputError
+            If none of ``systems`` has a usable record in the inputs.
+        """
         wanted = set(self._rec) if systems is None else set(systems)
         lo, hi = np.inf, -np.inf
         for system, r in self._rec.items():
             if system in wanted and np.any(r.healthy):
                 lo = min(lo, float(np.min((r.t_ref - r.window_before)[r.healthy])))
                 hi = max(hi, float(np.max((r.t_ref + r.window_after)[r.healthy])))
+        if not np.isfinite(lo):
+            names = ", ".join(s.display_name for s in System if s in wanted) or "no system"
+            raise GnssInputError(f"no usable {names} ephemeris in {', '.join(self.sources)}")
         return from_gpst_seconds(lo), from_gpst_seconds(hi)
 
     @property
@@ -294,8 +303,8 @@ class Ephemerides:
 
 
 def load_ephemerides(paths: str | Path | Iterable[str | Path],
-                     systems: Iterable[System] | None = None) -> Ephemerides:
-    """Read, merge and screen broadcast ephemerides of every registered system.
+                     systems: Iterable[System] | None = PRIMARY_SYSTEMS) -> Ephemerides:
+    """Read, merge and screen broadcast ephemerides (BeiDou and GLONASS unless told otherwise).
 
     Parameters
     ----------
@@ -303,8 +312,10 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path],
         One or more RINEX 2.x, RINEX 3.0x or RINEX 4.0x navigation files (plain,
         ``.gz`` or ``.Z``), covering one or several days.
     systems
-        Read only these systems (default: every registered one). A job that uses BeiDou
-        and GLONASS need not decode and screen thousands of Galileo records.
+        The systems to read: the primary ones, BeiDou and GLONASS, by default;
+        ``[System.GPS, System.GALILEO]``, ``list(System)``, or ``None`` for every
+        registered system. Records of other systems are skipped (a BeiDou/GLONASS job
+        does not decode and screen the thousands of Galileo records of a merged file).
 
     Returns
     -------

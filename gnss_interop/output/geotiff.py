@@ -68,7 +68,7 @@ def to_geotiff(da_2d: xr.DataArray, path: str | os.PathLike, *,
     try:
         import rioxarray  # noqa: F401  (registers the .rio accessor)
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError("GeoTIFF export needs rioxarray: pip install 'gnss-interop[geotiff]'"
+        raise ImportError("GeoTIFF export needs rioxarray (a dependency of gnss-interop): pip install rioxarray"
                           ) from exc
     if not isinstance(da_2d, xr.DataArray):
         raise TypeError(f"expected an xarray DataArray, got {type(da_2d).__name__}")

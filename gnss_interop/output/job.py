@@ -28,7 +28,7 @@ from typing import Any
 
 from gnss_interop.output.atomic import write_bytes_atomic
 from gnss_interop.coverage.configs import ClockModel, Configuration
-from gnss_interop.errors import GnssDataWarning, OutputExistsError
+from gnss_interop.errors import OptionalDependencyWarning, OutputExistsError
 from gnss_interop.scenarios.layers import headline_combination
 from gnss_interop.variables import variables_with
 from gnss_interop.scenarios import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
@@ -97,7 +97,7 @@ def _geotiff_available() -> bool:
     except ImportError:
         warnings.warn("rioxarray is not installed: GeoTIFF files are skipped (install it with "
                       "pip install rioxarray); maps, NetCDF, tables and the report are written",
-                      GnssDataWarning, stacklevel=3)
+                      OptionalDependencyWarning, stacklevel=3)
         return False
     return True
 

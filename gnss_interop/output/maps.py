@@ -63,10 +63,11 @@ try:
     from matplotlib.patches import Patch
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("gnss_interop.output.maps needs matplotlib and cartopy: "
-                      "pip install 'gnss-interop[maps]'") from exc
+                      "pip install matplotlib cartopy (dependencies of gnss-interop)") from exc
 
 from gnss_interop.output.atomic import atomic_path
 from gnss_interop.coverage.configs import Configuration
+from gnss_interop.systems import PRIMARY_SYSTEMS
 from gnss_interop.resources import NATURAL_EARTH_DIR
 from gnss_interop.variables import DOP_NAMES, lookup
 
@@ -580,7 +581,7 @@ def plot_layer(
 def plot_panel(
     ds: xr.Dataset,
     variable: str,
-    configs: Sequence[str] = ("C", "R", "C+R"),
+    configs: Sequence[str] | None = None,
     *,
     title: str | None = None,
     scenario: str | None = None,
@@ -598,7 +599,8 @@ def plot_panel(
     variable : str
         Layer to draw, e.g. ``"availability"``.
     configs : sequence of str
-        Configurations, left to right (default C | R | C+R).
+        Configurations, left to right (default: each primary system alone and together,
+        C | R | C+R).
     title, scenario, outlines, projection, resolution, kind
         As for :func:`plot_layer`; ``title`` replaces the figure's overall title.
 
@@ -609,6 +611,9 @@ def plot_panel(
     """
     if not isinstance(ds, xr.Dataset):
         raise TypeError(f"plot_panel needs an xarray Dataset, got {type(ds).__name__}")
+    if configs is None:
+        configs = [Configuration((s,)).name for s in PRIMARY_SYSTEMS] + [
+            Configuration(PRIMARY_SYSTEMS).name]
     configs = [configs] if isinstance(configs, str) else list(configs)
     if not configs:
         raise ValueError("configs is empty")

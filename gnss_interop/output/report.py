@@ -279,7 +279,7 @@ def write_report(
         * ``figures``: list of ``(caption, image)``, image a PNG file path, PNG bytes or a
           matplotlib Figure (rendered to PNG at ``dpi``);
         * ``tables``: list of ``(caption, rows)``, rows as accepted by
-          :func:`gnss_interop.output.geotiff.normalise_table`.
+          :func:`gnss_interop.output.tables.normalise_table`.
     provenance : mapping
         Shown as the last section (e.g. :func:`provenance_from_dataset` plus scenario
         entries). ``software`` and ``report created (UTC)`` are added when absent (a

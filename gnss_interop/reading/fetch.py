@@ -243,12 +243,12 @@ def _nav_problem(path: Path) -> tuple[str, bool] | None:
 
 
 def validate_nav(path: str | os.PathLike) -> None:
-    """Raise :class:`FetchError` unless ``path`` is a complete BeiDou/GLONASS navigation file.
+    """Raise :class:`FetchError` unless ``path`` is a complete navigation file of a registered system.
 
     Rejected: an empty file, an HTML page, anything not a RINEX navigation file, a gzip or
     LZW stream that is cut short (gzip checks its CRC and length trailer), a file with no
-    BeiDou or GLONASS record, a plain file whose last line has no newline, and a file whose
-    last BeiDou/GLONASS record is truncated. (A plain file cut exactly between two lines
+    BeiDou, GLONASS, GPS or Galileo record, a plain file whose last line has no newline, and
+    a file whose last record of those systems is truncated. (A plain file cut exactly between two lines
     inside a record of another system cannot be told from a complete one; over HTTP the
     Content-Length check catches it.)
     """

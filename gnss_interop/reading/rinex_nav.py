@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gnss_interop.constants import SECONDS_PER_WEEK
 from gnss_interop.errors import RinexError
 from gnss_interop.reading.layout import MessageLayout
 from gnss_interop.systems import System, registered, spec, spec_of_letter
@@ -192,14 +193,20 @@ def _parse_header(lines: list[str], path: Path) -> tuple[float, str, int | None,
                 week = int(line[45:50])
             except ValueError:
                 raise RinexError("unreadable TIME SYSTEM CORR line", path, i + 1) from None
-            # the week is a BDT week for BD-referenced values, a GPS week otherwise;
-            # t_ref is counted in the source scale from its 1980-01-06 calendar date
-            week0 = 1356 if name.startswith("BD") else 0
-            t_ref = (week + week0) * 604800.0 + t_ref_sow
+            # the week is the source system's own (a BDT week for BD..), a GPS week for a
+            # system without weeks (GL..) or one the registry does not know (QZ.., IR..);
+            # t_ref is counted in that scale from its 1980-01-06 calendar date
+            source = next((s for s in registered() if s.sto_code == name[:2]), None)
+            if source is None or source.week_origin_gps_weeks is None:
+                week0, scale_letter = 0, "G"
+            else:
+                week0, scale_letter = source.week_origin_gps_weeks, source.letter
+            t_ref = (week + week0) * SECONDS_PER_WEEK + t_ref_sow
             offsets.append(TimeOffsetRecord(name, t_ref, a0, a1, 0.0, str(path), i + 1,
-                                            scale_letter="C" if week0 else "G"))
+                                            scale_letter=scale_letter))
         elif label == "CORR TO SYSTEM TIME" and version < 3:
-            # RINEX 2 GLONASS: -TauC (GLONASST → UTC(SU)); stored as GLUT
+            # RINEX 2 GLONASS header (this label exists only there): -TauC (GLONASST → UTC(SU));
+            # stored as GLUT
             try:
                 a0 = _float(line[21:40])
             except ValueError:

@@ -10,7 +10,9 @@ Names, long names and units come from the catalogue (:mod:`gnss_interop.variable
   better), for the *headline combination* M: the first multi-system configuration with
   one clock per system whose systems each have a single-system configuration (C+R);
 * ``interop_gain_availability`` = A(M/interop) − A(M) and ``interop_gain_pdop``: what the
-  broadcast inter-system time offset adds (one receiver clock instead of one per system).
+  broadcast inter-system time offset adds (one receiver clock instead of one per system),
+  for M the headline combination, or else the first two-clock configuration whose
+  one-clock twin is configured.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ def headline_combination(configs: list[Configuration]) -> Configuration | None:
 
 
 def _layer(ds: xr.Dataset, name: str, values: xr.DataArray, **fmt) -> None:
+    """Store a derived layer with the catalogue's attributes only (none inherited from the
+    arithmetic: a gain is not bounded to [0, 1], a PDOP difference is no time mean)."""
     gm = {"grid_mapping": "crs"} if "crs" in ds else {}
-    ds[name] = values.drop_vars("config", errors="ignore").assign_attrs(
-        **lookup(name).attrs(**fmt), **gm)
+    layer = values.drop_vars("config", errors="ignore")
+    layer.attrs = {**lookup(name).attrs(dtype=layer.dtype, **fmt), **gm}
+    ds[name] = layer
 
 
 def add_derived_layers(ds: xr.Dataset, denied: dict[System, np.ndarray]) -> None:
@@ -57,20 +62,24 @@ def add_derived_layers(ds: xr.Dataset, denied: dict[System, np.ndarray]) -> None
         best = max(others, key=lambda c: len(c.systems))   # all other systems together
         _layer(ds, backup_name(system), avail.sel(config=best.name).where(mask), config=best.name)
     m = headline_combination(configs)
-    if m is None:
-        return
-    singles = [Configuration((s,)).name for s in m.systems]
-    best_single = avail.sel(config=singles[0])
-    best_pdop = pdop.sel(config=singles[0])
-    for name in singles[1:]:
-        best_single = np.maximum(best_single, avail.sel(config=name))
-        best_pdop = np.fmin(best_pdop, pdop.sel(config=name))
-    _layer(ds, "combination_gain_availability", avail.sel(config=m.name) - best_single,
-           config=m.name)
-    _layer(ds, "combination_gain_pdop", best_pdop - pdop.sel(config=m.name), config=m.name)
-    interop = Configuration(m.systems, ClockModel.SINGLE)
-    if interop in configs:
+    if m is not None:
+        singles = [Configuration((s,)).name for s in m.systems]
+        best_single = avail.sel(config=singles[0])
+        best_pdop = pdop.sel(config=singles[0])
+        for name in singles[1:]:
+            best_single = np.maximum(best_single, avail.sel(config=name))
+            best_pdop = np.fmin(best_pdop, pdop.sel(config=name))
+        _layer(ds, "combination_gain_availability", avail.sel(config=m.name) - best_single,
+               config=m.name)
+        _layer(ds, "combination_gain_pdop", best_pdop - pdop.sel(config=m.name), config=m.name)
+    # the interop gain needs only a two-clock combination and its one-clock twin
+    pairs = [(c, Configuration(c.systems, ClockModel.SINGLE)) for c in configs
+             if len(c.systems) > 1 and c.clock is ClockModel.PER_SYSTEM]
+    pairs = [(c, twin) for c, twin in pairs if twin in configs]
+    if pairs:
+        c, twin = next(((c, t) for c, t in pairs if c == m), pairs[0])
         _layer(ds, "interop_gain_availability",
-               avail.sel(config=interop.name) - avail.sel(config=m.name), config=interop.name)
-        _layer(ds, "interop_gain_pdop", pdop.sel(config=m.name) - pdop.sel(config=interop.name),
-               config=interop.name)
+               avail.sel(config=twin.name) - avail.sel(config=c.name), config=twin.name,
+               twin=c.name)
+        _layer(ds, "interop_gain_pdop", pdop.sel(config=c.name) - pdop.sel(config=twin.name),
+               config=twin.name, twin=c.name)

@@ -45,7 +45,11 @@ def mean_over_trials(trials: list[xr.Dataset]) -> xr.Dataset:
     for name, da in stack.data_vars.items():
         if "trial" not in da.dims:
             continue
-        how = lookup(str(name)).trial_reduce
+        entry = lookup(str(name))
+        if entry is None:
+            raise ValueError(f"layer {name!r} is not in the variable catalogue "
+                             f"(gnss_interop.variables): how its trials combine is unknown")
+        how = entry.trial_reduce
         if how == "min":
             out[name] = da.min("trial")
         elif how == "max":
@@ -53,8 +57,10 @@ def mean_over_trials(trials: list[xr.Dataset]) -> xr.Dataset:
         else:
             out[name] = da.mean("trial", skipna=True)
         out[name].attrs = dict(trials[0][name].attrs)
-    out["availability_worst"] = stack["availability"].min("trial").assign_attrs(
-        **lookup("availability_worst").attrs(), **({"grid_mapping": "crs"} if "crs" in out else {}))
+    worst = stack["availability"].min("trial")
+    worst.attrs = {**lookup("availability_worst").attrs(dtype=worst.dtype),
+                   **({"grid_mapping": "crs"} if "crs" in out else {})}
+    out["availability_worst"] = worst
     out.attrs["outage_trials"] = len(trials)
     out["availability"].attrs["comment"] = f"mean over {len(trials)} random-outage trials"
     return out

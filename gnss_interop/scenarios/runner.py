@@ -92,6 +92,9 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
                                                  interop_offset_available=eph.has_time_offset))
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=2)
+    if not out_configs:
+        raise GnssInputError(f"no configuration of {', '.join(spec.configurations)} can be "
+                             f"computed from {', '.join(map(str, paths))} (see the warnings)")
     systems = systems_of(out_configs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EphemerisRangeWarning)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -29,10 +30,10 @@ from pydantic import (
     model_validator,
 )
 
-from gnss_interop.coverage.configs import Configuration
-from gnss_interop.errors import GnssInputError
+from gnss_interop.coverage.configs import ClockModel, Configuration
+from gnss_interop.errors import GnssInputError, ScenarioWarning
 from gnss_interop.scenarios.jammer import Band
-from gnss_interop.systems import registered, spec, spec_of_letter
+from gnss_interop.systems import PRIMARY_SYSTEMS, registered, spec_of_letter
 
 __all__ = ["ScenarioFile", "ScenarioModel", "definition_hash", "load_scenario_file",
            "scenario_file_from_dict"]
@@ -103,11 +104,15 @@ def _satellite_id(v: str) -> str:
 def _configuration_name(v: str) -> str:
     try:
         cfg = Configuration.parse(v)
-        for s in cfg.systems:
-            spec(s)
     except ValueError as exc:
         raise ValueError(f"not a configuration ({exc}); e.g. C, R, C+R, C+R/interop, G+E") from None
     return cfg.name
+
+
+def _default_configurations() -> list[Configuration]:
+    """Each primary system alone, together with two clocks, and with one (C, R, C+R, C+R/interop)."""
+    singles = [Configuration((s,)) for s in PRIMARY_SYSTEMS]
+    return singles + [Configuration(PRIMARY_SYSTEMS, c) for c in ClockModel]
 
 
 #: A registered system's RINEX letter (C, R, G, E).
@@ -207,7 +212,7 @@ class ScenarioFile(_Model):
     mask: ReceiverMaskModel = Field(default_factory=ReceiverMaskModel)
     pdop_max: float = Field(default=6.0, gt=0, le=100)
     configurations: list[ConfigurationName] = Field(
-        default_factory=lambda: ["C", "R", "C+R", "C+R/interop"], min_length=1)
+        default_factory=lambda: [c.name for c in _default_configurations()], min_length=1)
     scenario: list[ScenarioModel] = Field(min_length=1)
 
     @field_validator("date")
@@ -243,7 +248,7 @@ class ScenarioFile(_Model):
 
 
 def _systems_in_no_configuration(spec: ScenarioFile) -> list[str]:
-    """Problems, as ``field = value: message``, of degradations of systems no configuration uses."""
+    """Notes, as ``field = value: message``, on degradations of systems no configuration uses."""
     used = {s.letter for c in spec.configurations for s in Configuration.parse(c).systems}
     listed = ", ".join(spec.configurations)
     problems = []
@@ -259,9 +264,10 @@ def _systems_in_no_configuration(spec: ScenarioFile) -> list[str]:
                 items = []
             for field_name, value, letter in items:
                 if letter not in used:
-                    problems.append(f"  - {where}.{field_name} = {json.dumps(value)}: "
+                    problems.append(f"{where}.{field_name} = {json.dumps(value)}: "
                                     f"{spec_of_letter(letter).display_name} is in no "
-                                    f"configuration ({listed}); add one that uses it")
+                                    f"configuration ({listed}), so this only draws its backup "
+                                    f"layer; add a configuration that uses it")
     return problems
 
 
@@ -270,9 +276,8 @@ def _validated(data: Any, where: Path | str) -> ScenarioFile:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as exc:
         raise GnssInputError(_format_validation(where, exc)) from None
-    problems = _systems_in_no_configuration(spec)
-    if problems:
-        raise GnssInputError(f"{where}: invalid scenario file:\n" + "\n".join(problems))
+    for note in _systems_in_no_configuration(spec):
+        warnings.warn(f"{where}: {note}", ScenarioWarning, stacklevel=3)
     return spec
 
 

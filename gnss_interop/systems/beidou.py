@@ -18,6 +18,7 @@ from gnss_interop.constants import (
     BDS_FIT_HALF_WINDOW_S,
     BDS_GM_M3_S2,
     BDS_OMEGA_E_RAD_S,
+    BDT_WEEK0_IN_GPS_WEEKS,
     ORBIT_RADIUS_M,
     ORBIT_RADIUS_REL_TOL,
     SWITCHOVER_JUMP_MAX_M,
@@ -126,5 +127,6 @@ SPEC = SystemSpec(
     ),
     default_band="B1I",
     sto_code="BD",
+    week_origin_gps_weeks=BDT_WEEK0_IN_GPS_WEEKS,
     classify=classify,
 )

@@ -89,5 +89,6 @@ SPEC = SystemSpec(
     ),
     default_band="E1",
     sto_code="GA",
+    week_origin_gps_weeks=0,
     healthy=healthy,
 )

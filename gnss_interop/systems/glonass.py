@@ -58,6 +58,7 @@ SPEC = SystemSpec(
     ),
     default_band="G1",
     sto_code="GL",
+    week_origin_gps_weeks=None,
     km_fields=("x", "y", "z", "vx", "vy", "vz", "ax", "ay", "az"),
     reference_time_name="t_b",
 )

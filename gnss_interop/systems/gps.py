@@ -57,4 +57,5 @@ SPEC = SystemSpec(
     ),
     default_band="L1CA",
     sto_code="GP",
+    week_origin_gps_weeks=0,
 )

@@ -105,6 +105,10 @@ class SystemSpec:
     #: Two-letter code of the system time in RINEX time-offset names (RINEX 4.00 §5.4:
     #: ``BDGL`` = BDT − GLONASST, ``GAGP`` = GST − GPST, ...).
     sto_code: str
+    #: GPS week in which the system's week 0 starts, as RINEX counts weeks (BDT: 1356;
+    #: RINEX Galileo weeks are aligned with GPS weeks: 0); ``None`` for a system without
+    #: weeks (GLONASS), whose RINEX 3 header offsets count GPS weeks.
+    week_origin_gps_weeks: int | None
     #: Orbit class of each record from its decoded fields (codes of :class:`OrbitClass`).
     classify: Callable[[Mapping[str, NDArray[np.float64]]], NDArray[np.int64]] = _all_meo
     #: Which records are flagged healthy, from their messages and decoded fields.
