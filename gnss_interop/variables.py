@@ -31,6 +31,7 @@ __all__ = [
     "backup_name",
     "catalogue",
     "lookup",
+    "require",
     "variables_with",
 ]
 
@@ -188,6 +189,15 @@ def catalogue() -> dict[str, Variable]:
 def lookup(name: str) -> Variable | None:
     """The catalogue entry of ``name``, or ``None`` for a variable the pipeline does not make."""
     return _CATALOGUE.get(name)
+
+
+def require(name: str, what: str) -> Variable:
+    """The catalogue entry of ``name``; a ValueError saying ``what`` is unknown otherwise."""
+    entry = _CATALOGUE.get(name)
+    if entry is None:
+        raise ValueError(f"layer {name!r} is not in the variable catalogue "
+                         f"(gnss_interop.variables): {what} is unknown")
+    return entry
 
 
 def variables_with(output: str) -> tuple[Variable, ...]:

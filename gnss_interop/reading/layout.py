@@ -10,7 +10,18 @@ from dataclasses import dataclass
 
 from gnss_interop.systems.enums import System
 
-__all__ = ["MessageLayout"]
+__all__ = ["KEPLER_ORBIT_LINES", "MessageLayout"]
+
+#: The Keplerian part of a RINEX 3/4 navigation record, shared by GPS LNAV, Galileo
+#: I/NAV/F/NAV, BeiDou D1/D2/CNAV and QZSS (RINEX 3.04 Tables A6, A8, A14): the three last
+#: fields of broadcast orbit 1 (its first field is the issue of data, or A-dot for CNAV)
+#: and broadcast orbits 2 to 4.
+KEPLER_ORBIT_LINES: tuple[tuple[str, ...], ...] = (
+    ("crs", "delta_n", "m0"),
+    ("cuc", "e", "cus", "sqrt_a"),
+    ("toe", "cic", "omega0", "cis"),
+    ("i0", "crc", "omega", "omega_dot"),
+)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import xarray as xr
 
 from gnss_interop.coverage.configs import Configuration
 from gnss_interop.systems import System
-from gnss_interop.variables import lookup
+from gnss_interop.variables import require
 
 __all__ = ["compose", "denied_result", "needed_configurations"]
 
@@ -47,10 +47,7 @@ def denied_result(template: xr.Dataset) -> xr.Dataset:
     for name, da in template.data_vars.items():
         if "config" not in da.dims:
             continue
-        entry = lookup(str(name))
-        if entry is None:
-            raise ValueError(f"layer {name!r} is not in the variable catalogue "
-                             f"(gnss_interop.variables): its value under denial is unknown")
+        entry = require(str(name), "its value under denial")
         out[name] = xr.full_like(da.isel(config=0, drop=True), entry.denied_fill)
     return xr.Dataset(out)
 

@@ -15,7 +15,7 @@ import xarray as xr
 
 from gnss_interop.errors import GnssInputError
 from gnss_interop.systems import System
-from gnss_interop.variables import lookup
+from gnss_interop.variables import lookup, require
 
 __all__ = ["mean_over_trials", "random_outages"]
 
@@ -45,11 +45,7 @@ def mean_over_trials(trials: list[xr.Dataset]) -> xr.Dataset:
     for name, da in stack.data_vars.items():
         if "trial" not in da.dims:
             continue
-        entry = lookup(str(name))
-        if entry is None:
-            raise ValueError(f"layer {name!r} is not in the variable catalogue "
-                             f"(gnss_interop.variables): how its trials combine is unknown")
-        how = entry.trial_reduce
+        how = require(str(name), "how its trials combine").trial_reduce
         if how == "min":
             out[name] = da.min("trial")
         elif how == "max":

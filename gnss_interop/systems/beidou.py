@@ -24,17 +24,12 @@ from gnss_interop.constants import (
     SWITCHOVER_JUMP_MAX_M,
 )
 from gnss_interop.orbits.kepler import KeplerOrbitModel
-from gnss_interop.reading.layout import MessageLayout
+from gnss_interop.reading.layout import KEPLER_ORBIT_LINES, MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
 from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
 _CLOCK = ("af0", "af1", "af2")
-_ORBIT = (
-    ("crs", "delta_n", "m0"),  # preceded by AODE (D1/D2) or A-dot (CNAV)
-    ("cuc", "e", "cus", "sqrt_a"),
-    ("toe", "cic", "omega0", "cis"),
-    ("i0", "crc", "omega", "omega_dot"),
-)
+_ORBIT = KEPLER_ORBIT_LINES  # its first line is preceded by AODE (D1/D2) or A-dot (CNAV)
 
 #: BDS D1/D2 (RINEX 3.04 Table A14; RINEX 4.00 Table A32: same body).
 D1D2 = MessageLayout(

@@ -23,7 +23,7 @@ from gnss_interop.constants import (
     SWITCHOVER_JUMP_MAX_M,
 )
 from gnss_interop.orbits.kepler import KeplerOrbitModel
-from gnss_interop.reading.layout import MessageLayout
+from gnss_interop.reading.layout import KEPLER_ORBIT_LINES, MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
 from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
@@ -32,10 +32,8 @@ INAV_FNAV = MessageLayout(
     System.GALILEO, "INAV_FNAV",
     (
         ("af0", "af1", "af2"),
-        ("iodnav", "crs", "delta_n", "m0"),
-        ("cuc", "e", "cus", "sqrt_a"),
-        ("toe", "cic", "omega0", "cis"),
-        ("i0", "crc", "omega", "omega_dot"),
+        ("iodnav",) + KEPLER_ORBIT_LINES[0],
+        *KEPLER_ORBIT_LINES[1:],
         ("idot", "data_sources", "week", None),
         ("sisa", "health", "bgd_e5a_e1", "bgd_e5b_e1"),
         ("t_tm",),

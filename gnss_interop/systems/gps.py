@@ -16,7 +16,7 @@ from gnss_interop.constants import (
     SWITCHOVER_JUMP_MAX_M,
 )
 from gnss_interop.orbits.kepler import KeplerOrbitModel
-from gnss_interop.reading.layout import MessageLayout
+from gnss_interop.reading.layout import KEPLER_ORBIT_LINES, MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
 from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
 
@@ -25,10 +25,8 @@ LNAV = MessageLayout(
     System.GPS, "LNAV",
     (
         ("af0", "af1", "af2"),
-        ("iode", "crs", "delta_n", "m0"),
-        ("cuc", "e", "cus", "sqrt_a"),
-        ("toe", "cic", "omega0", "cis"),
-        ("i0", "crc", "omega", "omega_dot"),
+        ("iode",) + KEPLER_ORBIT_LINES[0],
+        *KEPLER_ORBIT_LINES[1:],
         ("idot", "l2_codes", "week", "l2p_flag"),
         ("sv_accuracy", "health", "tgd", "iodc"),
         ("t_tm", "fit_interval"),
