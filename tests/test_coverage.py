@@ -24,6 +24,7 @@ from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.errors import CoverageError, InteropUnavailableWarning
 from gnss_interop.systems import System
+from tolerances import EXACT_RTOL, FLOAT32_RTOL
 
 CONFIGS = standard_configurations(interop_offset_available=True)
 POS = synthetic_positions(30, 120.0)
@@ -111,7 +112,7 @@ def test_netcdf_round_trip_atomic(tmp_path):
     assert list(back["config"].values) == ["C", "R", "C+R", "C+R/interop"]
     for name in ds.data_vars:
         if np.issubdtype(ds[name].dtype, np.floating):
-            np.testing.assert_allclose(back[name].values, ds[name].values, rtol=1e-6)
+            np.testing.assert_allclose(back[name].values, ds[name].values, rtol=FLOAT32_RTOL)
         else:
             np.testing.assert_array_equal(back[name].values, ds[name].values)
     np.testing.assert_array_equal(back["time"].values, ds["time"].values)
@@ -272,7 +273,7 @@ def test_real_data_glonass_gap_drops_the_clock_column(brd4_eph, real_positions):
     assert np.isinf(float(s["pdop"].sel(config="R")))
     for d in ("gdop", "pdop", "hdop", "vdop", "tdop"):
         assert float(s[d].sel(config="C+R")) == pytest.approx(float(s[d].sel(config="C")),
-                                                              rel=1e-12)
+                                                              rel=EXACT_RTOL)
 
 
 @pytest.mark.slow

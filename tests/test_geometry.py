@@ -15,6 +15,7 @@ from gnss_interop.coverage.geometry import (
     geodetic_to_ecef,
     look_angles,
 )
+from tolerances import ANGLE_ATOL_DEG, POSITION_ATOL_M, UNIT_VECTOR_ATOL
 
 B = WGS84_A_M * (1 - WGS84_F)
 
@@ -32,9 +33,9 @@ def _points():
 def test_hand_values():
     """Equator/prime meridian is (a, 0, 0); the poles are (0, 0, ±b); 90°E is (0, a, 0)."""
     np.testing.assert_allclose(geodetic_to_ecef(0, 0, 0), [WGS84_A_M, 0, 0], atol=1e-9)
-    np.testing.assert_allclose(geodetic_to_ecef(90, 0, 0), [0, 0, B], atol=1e-6)
-    np.testing.assert_allclose(geodetic_to_ecef(-90, 123, 10), [0, 0, -B - 10], atol=1e-6)
-    np.testing.assert_allclose(geodetic_to_ecef(0, 90, 5), [0, WGS84_A_M + 5, 0], atol=1e-6)
+    np.testing.assert_allclose(geodetic_to_ecef(90, 0, 0), [0, 0, B], atol=POSITION_ATOL_M)
+    np.testing.assert_allclose(geodetic_to_ecef(-90, 123, 10), [0, 0, -B - 10], atol=POSITION_ATOL_M)
+    np.testing.assert_allclose(geodetic_to_ecef(0, 90, 5), [0, WGS84_A_M + 5, 0], atol=POSITION_ATOL_M)
 
 
 def test_against_pyproj():
@@ -48,17 +49,17 @@ def test_against_pyproj():
     xyz = geodetic_to_ecef(lat, lon, h)
     lo2, la2, h2 = inv.transform(xyz[:, 0], xyz[:, 1], xyz[:, 2])
     la, lo, hh = ecef_to_geodetic(xyz)
-    np.testing.assert_allclose(la, la2, atol=1e-9)
-    np.testing.assert_allclose(hh, h2, atol=1e-6)
+    np.testing.assert_allclose(la, la2, atol=ANGLE_ATOL_DEG)
+    np.testing.assert_allclose(hh, h2, atol=POSITION_ATOL_M)
     dlon = (lo - lo2 + 180) % 360 - 180
-    np.testing.assert_allclose(np.where(np.abs(la) > 89.9999, 0, dlon), 0, atol=1e-9)
+    np.testing.assert_allclose(np.where(np.abs(la) > 89.9999, 0, dlon), 0, atol=ANGLE_ATOL_DEG)
 
 
 def test_round_trip_satellite_altitudes():
     lat, lon, _ = _points()
     h = np.full(lat.shape, 21_528_000.0)
     la, lo, hh = ecef_to_geodetic(geodetic_to_ecef(lat, lon, h))
-    np.testing.assert_allclose(la, lat, atol=1e-9)
+    np.testing.assert_allclose(la, lat, atol=ANGLE_ATOL_DEG)
     np.testing.assert_allclose(hh, h, atol=1e-5)
 
 
@@ -66,10 +67,10 @@ def test_enu_basis_orthonormal_right_handed():
     lat, lon, _ = _points()
     e, n, u = enu_basis(lat, lon)
     for v in (e, n, u):
-        np.testing.assert_allclose(np.linalg.norm(v, axis=-1), 1.0, atol=1e-14)
-    np.testing.assert_allclose(np.sum(e * n, -1), 0, atol=1e-14)
-    np.testing.assert_allclose(np.sum(e * u, -1), 0, atol=1e-14)
-    np.testing.assert_allclose(np.cross(e, n), u, atol=1e-14)
+        np.testing.assert_allclose(np.linalg.norm(v, axis=-1), 1.0, atol=UNIT_VECTOR_ATOL)
+    np.testing.assert_allclose(np.sum(e * n, -1), 0, atol=UNIT_VECTOR_ATOL)
+    np.testing.assert_allclose(np.sum(e * u, -1), 0, atol=UNIT_VECTOR_ATOL)
+    np.testing.assert_allclose(np.cross(e, n), u, atol=UNIT_VECTOR_ATOL)
 
 
 def test_up_is_ellipsoid_normal():

@@ -14,6 +14,7 @@ from gnss_interop.coverage import compute_grid, compute_site
 from gnss_interop.coverage.reference import reference_site_series, reference_statistics
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
+from tolerances import EXACT_RTOL
 
 CONFIGS = standard_configurations(interop_offset_available=True)
 RTOL = 1e-9
@@ -150,7 +151,7 @@ def test_time_chunks_merge_to_the_same_statistics():
     b = compute_grid(POS, grid, configs=CONFIGS, time_chunk=7)
     for name in a.data_vars:
         if name.endswith("_mean") or name.endswith("fraction") or name == "availability":
-            xr.testing.assert_allclose(a[name], b[name], rtol=1e-12)
+            xr.testing.assert_allclose(a[name], b[name], rtol=EXACT_RTOL)
         else:
             xr.testing.assert_identical(a[name], b[name])
 
@@ -171,10 +172,10 @@ def test_keep_time_matches_site_mode_and_summary():
     np.testing.assert_array_equal(pt["nsat"].values, site["nsat"].values)
     for d in DOP_NAMES:
         assert_dops_close(pt[d].values, site[d].values)  # same up to summation order
-    np.testing.assert_allclose(ds["nsat"].mean("time"), ds["nsat_mean"], rtol=1e-12)
+    np.testing.assert_allclose(ds["nsat"].mean("time"), ds["nsat_mean"], rtol=EXACT_RTOL)
     avail = ((ds["pdop"] <= 5.0).mean("time"))
-    np.testing.assert_allclose(avail, ds["availability"], rtol=1e-12)
-    np.testing.assert_allclose(site["available"].mean("time"), pt["availability"], rtol=1e-12)
+    np.testing.assert_allclose(avail, ds["availability"], rtol=EXACT_RTOL)
+    np.testing.assert_allclose(site["available"].mean("time"), pt["availability"], rtol=EXACT_RTOL)
 
 
 def test_histogram_bins():

@@ -10,6 +10,7 @@ import pytest
 from gnss_interop.coverage.configs import ClockModel, Configuration
 from gnss_interop.coverage.reference import dop_from_los
 from gnss_interop.systems import System
+from tolerances import EXACT_RTOL
 
 C, R = System.BEIDOU, System.GLONASS
 CFG_C = Configuration((C,))
@@ -53,11 +54,11 @@ def test_zenith_plus_three_equally_spaced(el_deg, az0):
     gdop = math.hypot(pdop, tdop)
     r = dop_from_los(zenith_plus_ring(el_deg, az0), [C] * 4, CFG_C)
     assert r.solution and r.nsat == 4 and r.unknowns == 4
-    assert r.hdop == pytest.approx(hdop, rel=1e-12)
-    assert r.vdop == pytest.approx(vdop, rel=1e-12)
-    assert r.tdop == pytest.approx(tdop, rel=1e-12)
-    assert r.pdop == pytest.approx(pdop, rel=1e-12)
-    assert r.gdop == pytest.approx(gdop, rel=1e-12)
+    assert r.hdop == pytest.approx(hdop, rel=EXACT_RTOL)
+    assert r.vdop == pytest.approx(vdop, rel=EXACT_RTOL)
+    assert r.tdop == pytest.approx(tdop, rel=EXACT_RTOL)
+    assert r.pdop == pytest.approx(pdop, rel=EXACT_RTOL)
+    assert r.gdop == pytest.approx(gdop, rel=EXACT_RTOL)
 
 
 def test_known_value_at_horizon():
@@ -69,7 +70,7 @@ def test_known_value_at_horizon():
 def test_square_root_is_taken():
     """cssrlib #64 bug class: DOPs are square roots of cofactors, not the cofactors."""
     r = dop_from_los(zenith_plus_ring(30.0), [C] * 4, CFG_C)
-    assert r.pdop**2 == pytest.approx(r.hdop**2 + r.vdop**2, rel=1e-12)
+    assert r.pdop**2 == pytest.approx(r.hdop**2 + r.vdop**2, rel=EXACT_RTOL)
     assert r.pdop != pytest.approx(r.hdop**2 + r.vdop**2, rel=1e-3)
 
 
@@ -107,7 +108,7 @@ def test_two_clocks_drop_empty_system_column():
     two = dop_from_los(c_los, [C] * 4, CFG_CR)
     alone = dop_from_los(c_los, [C] * 4, CFG_C)
     assert two.solution and two.unknowns == 4
-    assert two.as_array() == pytest.approx(alone.as_array(), rel=1e-12)
+    assert two.as_array() == pytest.approx(alone.as_array(), rel=EXACT_RTOL)
 
 
 def test_two_clocks_need_five_satellites():

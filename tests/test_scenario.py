@@ -9,6 +9,7 @@ from gnss_interop import GnssInputError
 from gnss_interop.scenarios.regions import Circle
 from gnss_interop.resources import DEFAULT_SCENARIO_FILE
 from gnss_interop.scenarios import load_scenario_file, run_scenarios, scenario_file_from_dict
+from tolerances import EXACT_RTOL
 
 BASE = {
     "almanac": "nominal",
@@ -134,7 +135,7 @@ def test_global_denial_equals_a_run_without_that_system():
                           threads=1)
     for var in ("availability", "nsat_mean", "pdop_mean", "gdop_mean", "tdop_p95"):
         np.testing.assert_allclose(res[var].sel(config="C+R").values,
-                                   direct[var].sel(config="C+R").values, rtol=1e-12)
+                                   direct[var].sel(config="C+R").values, rtol=EXACT_RTOL)
 
 
 def test_jammer_denies_within_its_radius_only():
@@ -163,7 +164,7 @@ def test_outage_of_listed_and_random_satellites():
     rand = res["rand"].dataset
     assert rand.attrs["outage_trials"] == 3
     assert (rand["availability_worst"] <= rand["availability"] + 1e-12).all()
-    np.testing.assert_allclose(rand["nsat_mean"].sel(config="R"), base.sel(config="R"), rtol=1e-12)
+    np.testing.assert_allclose(rand["nsat_mean"].sel(config="R"), base.sel(config="R"), rtol=EXACT_RTOL)
     again = _run({"name": "rand", "degradation": [{"type": "outage", "random": {"C": 6},
                                                    "trials": 3, "seed": 7}]})["rand"].dataset
     np.testing.assert_array_equal(again["availability"].values, rand["availability"].values)
@@ -285,7 +286,7 @@ def test_gps_galileo_configurations_compose_exactly():
                           configs=[Configuration.parse("C+R+G+E")], threads=1)
     for var in ("availability", "nsat_mean", "pdop_mean", "gdop_mean", "tdop_p95"):
         np.testing.assert_allclose(den[var].sel(config="C+R+G+E").values,
-                                   direct[var].sel(config="C+R+G+E").values, rtol=1e-12)
+                                   direct[var].sel(config="C+R+G+E").values, rtol=EXACT_RTOL)
     # four systems see more than two: about 2x the satellites of C+R, never fewer
     more = base["nsat_mean"].sel(config="C+R+G+E") - base["nsat_mean"].sel(config="C+R")
     assert float(more.min()) >= 0 and float(more.mean()) > 10
