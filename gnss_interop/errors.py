@@ -9,6 +9,7 @@ Hierarchy::
 
     GnssInputError (ValueError)       input that cannot be used
         RinexError, Sp3Error          unreadable navigation / precise-orbit file
+        SinexError                    unreadable satellite metadata
         FetchError                    a broadcast file that cannot be had
         OutputExistsError             the output folder holds another run's results
     CoverageError (RuntimeError)      a coverage tile failed (names the tile)
@@ -34,6 +35,7 @@ __all__ = [
     "OutputExistsError",
     "RinexError",
     "ScenarioWarning",
+    "SinexError",
     "Sp3Error",
 ]
 
@@ -79,6 +81,10 @@ class RinexError(GnssInputError):
 
 class Sp3Error(GnssInputError):
     """An SP3 precise-orbit file that cannot be read."""
+
+
+class SinexError(GnssInputError):
+    """A SINEX (satellite metadata) file that cannot be read."""
 
 
 class FetchError(GnssInputError):

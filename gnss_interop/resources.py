@@ -2,7 +2,8 @@
 
 * ``gnss_interop.almanacs`` (the top-level ``almanacs/`` folder of the source tree): the
   default scenario file, the nominal BDS-3 + GLONASS almanac, example scenarios;
-* ``gnss_interop/_data/natural_earth``: the Natural Earth 1:110m layers the maps draw.
+* ``gnss_interop/_data/natural_earth``: the Natural Earth 1:110m layers the maps draw;
+* ``gnss_interop/_data/metadata``: the IGS satellite metadata SINEX (satellite blocks).
 
 Nothing is looked up relative to the source tree, so an installed wheel (not editable)
 works the same as a checkout.
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_SCENARIO_FILE",
     "EXAMPLES_DIR",
     "NATURAL_EARTH_DIR",
+    "SATELLITE_METADATA",
     "SHIPPED_ALMANACS",
 ]
 
@@ -43,5 +45,8 @@ DEFAULT_SCENARIO_FILE: Path = ALMANAC_DIR / "default_scenarios.toml"
 EXAMPLES_DIR: Path = ALMANAC_DIR / "examples"
 #: Almanacs the project ships, by the name a scenario file gives (``almanac = "nominal"``).
 SHIPPED_ALMANACS: dict[str, Path] = {"nominal": ALMANAC_DIR / "nominal_bds3_glonass_20240101.rnx.gz"}
+#: IGS satellite metadata SINEX (Steigenberger & Montenbruck, doi 10.57677/metadata-sinex),
+#: release 2404: which satellite and block holds which PRN and slot on which date.
+SATELLITE_METADATA: Path = _path("gnss_interop", "_data", "metadata", "igs_satellite_metadata.snx")
 #: Folder, in cartopy's ``pre_existing_data_dir`` layout, of the shipped Natural Earth layers.
 NATURAL_EARTH_DIR: Path = _path("gnss_interop", "_data", "natural_earth")

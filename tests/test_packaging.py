@@ -54,7 +54,7 @@ def test_resources_live_in_the_package():
 
     pkg = Path(gnss_interop.__file__).parent
     for path in (resources.DEFAULT_SCENARIO_FILE, resources.SHIPPED_ALMANACS["nominal"],
-                 resources.NATURAL_EARTH_DIR):
+                 resources.NATURAL_EARTH_DIR, resources.SATELLITE_METADATA):
         assert path.exists(), path
     assert resources.NATURAL_EARTH_DIR.is_relative_to(pkg)
     examples = sorted(p.name for p in resources.EXAMPLES_DIR.iterdir() if p.suffix != ".py")
@@ -80,6 +80,7 @@ def test_wheel_carries_the_package_data(wheel):
                  "gnss_interop/almanacs/examples/all_degradations.toml",
                  "gnss_interop/almanacs/examples/baltic_zone.geojson",
                  "gnss_interop/_data/natural_earth/shapefiles/natural_earth/physical/ne_110m_coastline.shp",
+                 "gnss_interop/_data/metadata/igs_satellite_metadata.snx",
                  "gnss_interop/_version.py"):
         assert name in names, name
     assert not any(n.startswith(("tests/", "benchmarks/", "almanacs/")) for n in names)
