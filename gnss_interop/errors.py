@@ -63,6 +63,14 @@ class OptionalDependencyWarning(UserWarning):
 class GnssInputError(ValueError):
     """Input that cannot be used; the message names the file and line."""
 
+    @classmethod
+    def read_bytes(cls, path: str | Path) -> bytes:
+        """The bytes of ``path``; an OS error becomes this class of error, naming the file."""
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise cls(f"cannot read file: {exc.strerror or exc}", path) from None
+
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         self.path = None if path is None else str(path)
         self.line = line

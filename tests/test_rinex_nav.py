@@ -1,6 +1,7 @@
 """RINEX navigation reader: fields, versions, the real files, and malformed input."""
 
 import gzip
+import re
 import math
 import warnings
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import BRD4, BRDC_GLO, SEPT, VILL
-from gnss_interop import GnssDataWarning, RinexError, load_ephemerides
+from gnss_interop import EphemerisRangeWarning, GnssDataWarning, RinexError, load_ephemerides
 from gnss_interop.reading.rinex_nav import _float, read_nav
 from gnss_interop.systems import System
 from gnss_interop.timescales import from_gpst_seconds
@@ -307,3 +308,18 @@ def test_reading_only_some_systems_skips_the_others():
     assert {s[0] for s in eph.svs} == {"G"}
     with pytest.raises(RinexError, match=r"no Galileo ephemeris records"):
         read_nav(BRDC_GLO, [System.GALILEO])
+
+
+@pytest.mark.parametrize("bad", ["G#1", "EAB", "C00", "G9X"])
+def test_malformed_satellite_id_skips_the_record_and_names_the_line(tmp_path, bad):
+    lines = _sept_lines()
+    i = next(k for k, l in enumerate(lines) if l.startswith("G19"))
+    lines[i] = bad + lines[i][3:]
+    p = tmp_path / "bad_id.rnx"
+    p.write_text("".join(lines))
+    with pytest.warns(GnssDataWarning, match=rf"line {i + 1}: '{re.escape(bad)}' is not a satellite identifier"):
+        eph = load_ephemerides(p, systems=None)
+    assert bad not in eph.svs and "G06" in eph.svs
+    with warnings.catch_warnings():                       # epochs out of range are fine here
+        warnings.simplefilter("ignore", EphemerisRangeWarning)
+        eph.positions(np.array(["2023-07-08T06:00"], dtype="datetime64[ns]"))   # no crash later

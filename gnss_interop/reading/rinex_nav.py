@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,10 +110,7 @@ class NavFile:
 
 def _open_text(path: Path) -> list[str]:
     """Lines of a plain, gzip (.gz) or Unix-compress (.Z) file, newlines stripped."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RinexError(f"cannot read file: {exc.strerror or exc}", path) from None
+    raw = RinexError.read_bytes(path)
     try:
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
@@ -137,6 +135,10 @@ def _float(text: str) -> float:
     if not text:
         return math.nan
     return float(text.replace("D", "E").replace("d", "e"))
+
+
+#: A RINEX satellite identifier: system letter and two digits (RINEX 3.04 §3.5).
+_SV_ID = re.compile(r"[A-Z][0-9]{2}")
 
 
 def _split_fields(line: str, start: int, n: int) -> list[str]:
@@ -403,6 +405,10 @@ def _read_v2(lines, body_start, problems, add, entry, version) -> None:
 def _decode_record(body, lineno, layout, sv, epoch_fn, first_col, cont_col, problems
                    ) -> tuple[float, list[float]] | None:
     """(epoch, values) of one record, or ``None`` after noting the problem."""
+    if not _SV_ID.fullmatch(sv) or sv[1:] == "00":
+        problems.add(lineno, f"{sv!r} is not a satellite identifier (a system letter and a "
+                             f"number 01-99); record skipped")
+        return None
     if len(body) < layout.n_lines:
         problems.add(lineno, f"{sv}: truncated record ({len(body)} of {layout.n_lines} lines)")
         return None

@@ -159,10 +159,7 @@ class SatelliteMetadata:
 def read_satellite_metadata(path: str | Path) -> SatelliteMetadata:
     """Read an IGS satellite metadata SINEX file; errors name the file and line."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SinexError(f"cannot read file: {exc.strerror or exc}", path) from None
+    raw = SinexError.read_bytes(path)
     try:
         lines = raw.decode("ascii").splitlines()
     except UnicodeDecodeError as exc:

@@ -44,10 +44,7 @@ class PreciseOrbits:
 def read_sp3(path: str | Path) -> PreciseOrbits:
     """Read an SP3-c or SP3-d file (plain or .gz); times are converted to GPST."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise Sp3Error(f"cannot read file: {exc.strerror or exc}", path) from None
+    raw = Sp3Error.read_bytes(path)
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     lines = raw.decode("ascii", errors="replace").splitlines()
