@@ -280,12 +280,10 @@ def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step
 def _parse_configurations(names: Optional[list[str]]):
     """--config names (case of the letters ignored, repeats dropped); default: C, R, C+R and
     C+R/interop."""
-    from gnss_interop.coverage.configs import ClockModel, Configuration
-    from gnss_interop.systems import PRIMARY_SYSTEMS
+    from gnss_interop.coverage.configs import Configuration, combinations
 
     if not names:
-        singles = [Configuration((s,)) for s in PRIMARY_SYSTEMS]
-        return singles + [Configuration(PRIMARY_SYSTEMS, c) for c in ClockModel]
+        return list(combinations())
     wanted: list = []
     for name in names:
         base, slash, suffix = name.strip().partition("/")

@@ -31,14 +31,12 @@ from gnss_interop.systems import PRIMARY_SYSTEMS, System, time_offset_names
 __all__ = [
     "ClockModel",
     "Configuration",
+    "combinations",
     "standard_configurations",
     "usable_configurations",
     "configurations_for",
     "systems_of",
 ]
-
-
-
 
 
 class ClockModel(Enum):
@@ -186,6 +184,20 @@ def usable_configurations(
     return tuple(out)
 
 
+def combinations(systems: Sequence[System] = PRIMARY_SYSTEMS, *, interop: bool = True
+                 ) -> tuple[Configuration, ...]:
+    """Each system alone, all together with one clock per system, and (``interop``) with one
+    clock: C, R, C+R, C+R/interop for the primary systems. No offset is checked here (see
+    :func:`usable_configurations`)."""
+    systems = tuple(systems)
+    out = [Configuration((s,)) for s in systems]
+    if len(systems) > 1:
+        out.append(Configuration(systems, ClockModel.PER_SYSTEM))
+        if interop:
+            out.append(Configuration(systems, ClockModel.SINGLE))
+    return tuple(out)
+
+
 def standard_configurations(
     systems: Sequence[System] = PRIMARY_SYSTEMS,
     *,
@@ -209,12 +221,8 @@ def standard_configurations(
     tuple of Configuration
         For (C, R): ``C``, ``R``, ``C+R`` and, when BDGL is available, ``C+R/interop``.
     """
-    systems = tuple(systems)
-    out = [Configuration((s,)) for s in systems]
-    if len(systems) > 1:
-        out.append(Configuration(systems, ClockModel.PER_SYSTEM))
-        out.append(Configuration(systems, ClockModel.SINGLE))
-    return usable_configurations(out, interop_offset_available=interop_offset_available)
+    return usable_configurations(combinations(systems),
+                                 interop_offset_available=interop_offset_available)
 
 
 def configurations_for(ephemerides: object, systems: Iterable[System] = PRIMARY_SYSTEMS

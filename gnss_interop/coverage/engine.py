@@ -54,13 +54,13 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from gnss_interop.coverage import kernels as K
-from gnss_interop.coverage.configs import Configuration, systems_of
+from gnss_interop.coverage.configs import Configuration, combinations, systems_of
 from gnss_interop.coverage.dataset import grid_dataset
 from gnss_interop.coverage.geometry import geodetic_to_ecef
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.errors import CoverageError
-from gnss_interop.systems import PRIMARY_SYSTEMS, System
+from gnss_interop.systems import System
 
 __all__ = ["compute_grid", "default_configurations"]
 
@@ -74,16 +74,11 @@ TILE_POINTS = 2000
 SUB_BLOCK_EPOCHS = 128
 
 
-
-
-
-
 def default_configurations() -> tuple[Configuration, ...]:
     """Each primary system alone and together with one clock per system (C, R, C+R);
     C+R/interop needs the BDGL offset, see
     :func:`~gnss_interop.coverage.configs.configurations_for`."""
-    singles = tuple(Configuration((s,)) for s in PRIMARY_SYSTEMS)
-    return singles + (Configuration(PRIMARY_SYSTEMS),)
+    return combinations(interop=False)
 
 
 # ----------------------------------------------------------------------------- inputs

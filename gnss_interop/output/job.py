@@ -55,8 +55,6 @@ def map_configurations(configs: list[str]) -> tuple[list[str], list[str]]:
     return panel, [m.name] + ([twin] if twin in configs else [])
 
 
-
-
 @dataclass
 class JobOutputs:
     """What a job wrote."""

@@ -66,8 +66,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
                       "pip install matplotlib cartopy (dependencies of gnss-interop)") from exc
 
 from gnss_interop.output.atomic import atomic_path
-from gnss_interop.coverage.configs import Configuration
-from gnss_interop.systems import PRIMARY_SYSTEMS
+from gnss_interop.coverage.configs import Configuration, combinations
 from gnss_interop.resources import NATURAL_EARTH_DIR
 from gnss_interop.variables import DOP_NAMES, lookup
 
@@ -612,8 +611,7 @@ def plot_panel(
     if not isinstance(ds, xr.Dataset):
         raise TypeError(f"plot_panel needs an xarray Dataset, got {type(ds).__name__}")
     if configs is None:
-        configs = [Configuration((s,)).name for s in PRIMARY_SYSTEMS] + [
-            Configuration(PRIMARY_SYSTEMS).name]
+        configs = [c.name for c in combinations(interop=False)]
     configs = [configs] if isinstance(configs, str) else list(configs)
     if not configs:
         raise ValueError("configs is empty")

@@ -62,8 +62,6 @@ PROVISIONAL_MAX_AGE_S = 3600.0
 _MAX_BACKOFF_S = 60.0
 
 
-
-
 @dataclass(frozen=True)
 class Product:
     """A daily merged broadcast navigation product of the IGS."""
@@ -259,8 +257,6 @@ def validate_nav(path: str | os.PathLike) -> None:
 
 
 # ----------------------------------------------------------------------------- download
-
-
 
 
 def _download(url: str, dest: Path, timeout_s: float) -> None:

@@ -30,10 +30,10 @@ from pydantic import (
     model_validator,
 )
 
-from gnss_interop.coverage.configs import ClockModel, Configuration
+from gnss_interop.coverage.configs import Configuration, combinations
 from gnss_interop.errors import GnssInputError, ScenarioWarning
 from gnss_interop.scenarios.jammer import Band
-from gnss_interop.systems import PRIMARY_SYSTEMS, registered, spec_of_letter
+from gnss_interop.systems import registered, spec_of_letter
 
 __all__ = ["ScenarioFile", "ScenarioModel", "definition_hash", "load_scenario_file",
            "scenario_file_from_dict"]
@@ -107,12 +107,6 @@ def _configuration_name(v: str) -> str:
     except ValueError as exc:
         raise ValueError(f"not a configuration ({exc}); e.g. C, R, C+R, C+R/interop, G+E") from None
     return cfg.name
-
-
-def _default_configurations() -> list[Configuration]:
-    """Each primary system alone, together with two clocks, and with one (C, R, C+R, C+R/interop)."""
-    singles = [Configuration((s,)) for s in PRIMARY_SYSTEMS]
-    return singles + [Configuration(PRIMARY_SYSTEMS, c) for c in ClockModel]
 
 
 #: A registered system's RINEX letter (C, R, G, E).
@@ -212,7 +206,7 @@ class ScenarioFile(_Model):
     mask: ReceiverMaskModel = Field(default_factory=ReceiverMaskModel)
     pdop_max: float = Field(default=6.0, gt=0, le=100)
     configurations: list[ConfigurationName] = Field(
-        default_factory=lambda: [c.name for c in _default_configurations()], min_length=1)
+        default_factory=lambda: [c.name for c in combinations()], min_length=1)
     scenario: list[ScenarioModel] = Field(min_length=1)
 
     @field_validator("date")
