@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "CatalogueWarning",
     "CoverageError",
     "EphemerisRangeWarning",
     "FetchError",
@@ -46,6 +47,10 @@ class GnssDataWarning(UserWarning):
 
 class EphemerisRangeWarning(GnssDataWarning):
     """Positions were requested outside every ephemeris validity window (NaN returned)."""
+
+
+class CatalogueWarning(GnssDataWarning):
+    """The satellite catalogue had to assume a generation, or its sources disagree."""
 
 
 class InteropUnavailableWarning(UserWarning):

@@ -24,7 +24,9 @@ import numpy as np
 from gnss_interop.systems import System
 
 __all__ = [
+    "ACCURACY_NAMES",
     "DOP_NAMES",
+    "backup_accuracy_name",
     "DOP_STATISTICS",
     "OUTPUTS",
     "Variable",
@@ -43,7 +45,29 @@ DOP_STATISTICS: tuple[str, ...] = ("mean", "p95", "max")
 #: an image in the HTML report.
 OUTPUTS = frozenset({"netcdf", "geotiff", "panel", "map", "report"})
 
-Kind = Literal["fraction", "nsat", "dop", "gain"]
+Kind = Literal["fraction", "nsat", "dop", "gain", "accuracy", "gain_m"]
+
+#: Per point-epoch accuracy quantities of the weighted solution, in kernel order
+#: (:data:`gnss_interop.coverage.kernels.ACC_NAMES`).
+ACCURACY_NAMES: tuple[str, ...] = ("hacc95", "vacc95", "sigma_east", "sigma_north", "sigma_up",
+                                   "wpdop")
+#: The accuracy quantities reduced to a 95th percentile over time too (the others: mean, max).
+ACCURACY_P95: tuple[str, ...] = ("hacc95", "vacc95")
+_ACC_LONG = {
+    "sigma_east": ("predicted 1-sigma east position error", "m"),
+    "sigma_north": ("predicted 1-sigma north position error", "m"),
+    "sigma_up": ("predicted 1-sigma up position error", "m"),
+    "hacc95": ("predicted 95 % horizontal position error (radius)", "m"),
+    "vacc95": ("predicted 95 % vertical position error", "m"),
+    "wpdop": ("weighted PDOP (weights 1/sigma_URE^2 normalised to their mean)", "1"),
+}
+#: How the accuracy layers are defined (written into every accuracy layer).
+ACCURACY_RULE = (
+    "Weighted least squares with weights 1/sigma_URE^2 of the receiver profile's error "
+    "budget (attribute error_budget); covariance (H^T W H)^-1 in local ENU; 95 % horizontal "
+    "= radius of the circle holding 95 % of the 2-D Gaussian (eigenvalues, no circular "
+    "approximation), 95 % vertical = 1.96 sigma_up. Epochs without a solution count as +inf "
+    "in p95 and max.")
 
 _DOP_LONG = {
     "gdop": "geometric dilution of precision",
@@ -128,6 +152,33 @@ def backup_name(system: System) -> str:
     return f"backup_availability_{system.letter}"
 
 
+def backup_accuracy_name(system: System) -> str:
+    """Name of the layer "accuracy still achieved where ``system`` is denied" (metres)."""
+    return f"backup_hacc95_{system.letter}"
+
+
+def _accuracy_variables() -> Iterator[Variable]:
+    for q in ACCURACY_NAMES:
+        long, units = _ACC_LONG[q]
+        for stat in DOP_STATISTICS:
+            if stat == "p95" and q not in ACCURACY_P95:
+                continue
+            outputs = {"netcdf"}
+            if (q, stat) == ("hacc95", "p95"):
+                outputs = {"netcdf", "geotiff", "panel", "map", "report"}
+            elif (q, stat) == ("vacc95", "p95"):
+                outputs = {"netcdf", "geotiff", "panel"}
+            elif (q, stat) == ("hacc95", "mean"):
+                outputs = {"netcdf", "panel"}
+            yield Variable(
+                f"{q}_{stat}", f"{long}, {_DOP_STAT_LONG[stat]} over time", units,
+                "accuracy" if units == "m" else "dop", outputs=frozenset(outputs),
+                cell_methods={"mean": "time: mean", "max": "time: maximum"}.get(stat),
+                comment=ACCURACY_RULE, valid_min=0.0,
+                denied_fill=np.nan if stat == "mean" else np.inf,
+                trial_reduce="mean" if stat == "mean" else "max")
+
+
 def _entries() -> Iterator[Variable]:
     yield Variable("availability", "fraction of epochs with a solution and PDOP <= {pdop_max:g}",
                    "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
@@ -136,6 +187,12 @@ def _entries() -> Iterator[Variable]:
                    "fraction", comment="solution: visible satellites >= unknowns and non-singular "
                                        "geometry", denied_fill=0.0)
     yield from _dop_variables()
+    yield from _accuracy_variables()
+    yield Variable("accuracy_availability",
+                   "fraction of epochs with a solution and {accuracy_limit}", "1", "fraction",
+                   outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
+                   comment="predicted 95 % errors of the weighted solution (see hacc95_p95)",
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0, trial_reduce="min")
     yield Variable("nsat_mean", "mean number of visible satellites", "1", "nsat",
                    outputs=frozenset({"netcdf", "panel", "report"}), cell_methods="time: mean",
                    comment="satellites without a valid ephemeris at an epoch count as not visible",
@@ -153,7 +210,26 @@ def _entries() -> Iterator[Variable]:
                        comment=f"NaN outside the region where {system.display_name} is denied",
                        valid_min=0.0, valid_max=1.0,
                        extra={"nodata_label": f"outside the {system.display_name} denial region"})
+    for system in System:
+        yield Variable(backup_accuracy_name(system),
+                       f"95th percentile over time of the 95 % horizontal error still achieved "
+                       f"where {system.display_name} is denied (configuration {{config}})", "m",
+                       "accuracy", per_config=False,
+                       outputs=frozenset({"netcdf", "geotiff", "map", "report"}),
+                       comment=f"NaN outside the region where {system.display_name} is denied; "
+                               f"+inf where what is left never gives a solution",
+                       valid_min=0.0,
+                       extra={"nodata_label": f"outside the {system.display_name} denial region"})
     derived = frozenset({"netcdf", "geotiff", "map", "report"})
+    yield Variable("combination_gain_hacc95",
+                   "p95 horizontal 95 % error of the best single system minus that of {config} "
+                   "(> 0: the combination is better)", "m", "gain_m", per_config=False,
+                   outputs=derived,
+                   comment="NaN where {config} or both single systems have no finite p95")
+    yield Variable("interop_gain_hacc95",
+                   "p95 horizontal 95 % error of {twin} minus that of {config} (> 0: better)",
+                   "m", "gain_m", per_config=False, outputs=derived,
+                   comment="NaN where either has no finite p95")
     yield Variable("combination_gain_availability",
                    "availability of {config} minus the best single system", "1", "gain",
                    per_config=False, outputs=derived)
@@ -175,6 +251,11 @@ def _entries() -> Iterator[Variable]:
     yield Variable("nsat", "number of visible satellites", "1", "nsat", denied_fill=0.0)
     for dop in DOP_NAMES:
         yield Variable(dop, _DOP_LONG[dop], "1", "dop", comment="+inf where there is no solution",
+                       denied_fill=np.inf)
+    for q in ACCURACY_NAMES:
+        long, units = _ACC_LONG[q]
+        yield Variable(q, long, units, "accuracy" if units == "m" else "dop",
+                       comment="+inf where there is no solution; " + ACCURACY_RULE,
                        denied_fill=np.inf)
 
 

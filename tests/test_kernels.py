@@ -232,3 +232,98 @@ def test_visible_counts_everywhere_match_numpy(mask_deg, height_m):
         _, el, _ = look_angles(sats[None, None], lat2[..., None], lon2[..., None], height_m)
         count = (el > mask_deg).sum(-1)
         np.testing.assert_array_equal(ds["nsat"].values[0, t], count)
+
+
+# ----------------------------------------------------------------------------- accuracy
+
+from gnss_interop.accuracy.confidence import H95_TABLE, N_RHO, horizontal_95_exact  # noqa: E402
+from gnss_interop.coverage.engine import satellite_usage  # noqa: E402
+from gnss_interop.coverage.reference import reference_site_accuracy  # noqa: E402
+from gnss_interop.receivers import PRESETS, ReceiverProfile  # noqa: E402
+from gnss_interop.variables import ACCURACY_NAMES  # noqa: E402
+
+
+@pytest.mark.parametrize("receiver", ["dual-bds3-glo", "legacy-sf"])
+@pytest.mark.parametrize("mask", [ElevationMask(5.0), ElevationMask(-2.0),
+                                  ElevationMask.from_pairs([(0, 10), (90, 25), (200, 3),
+                                                            (300, 40)], 5.0)],
+                         ids=["5deg", "neg2deg", "horizon"])
+def test_weighted_site_series_match_weighted_reference(mask, receiver):
+    """σ_E/N/U, H95, V95 and weighted PDOP of the kernel = the plain weighted least squares
+    (numpy inv of HᵀWH with the same budget), 1e-9 relative, at every epoch and site."""
+    profile = PRESETS[receiver]
+    usage = satellite_usage([str(s) for s in POS.sv.values], POS.time.values, profile)
+    assert not usage.usable.all() if receiver == "dual-bds3-glo" else usage.usable.all()
+    n_checked = 0
+    for lat, lon in SITES:
+        fast = compute_site(POS, lat, lon, 0.0, mask=mask, configs=CONFIGS, receiver=profile)
+        ref = reference_site_accuracy(POS, lat, lon, 0.0, mask, CONFIGS, profile, usage)
+        for cfg in CONFIGS:
+            f = np.stack([fast[q].sel(config=cfg.name).values for q in ACCURACY_NAMES], -1)
+            r = ref[cfg.name]
+            assert np.array_equal(np.isinf(f), np.isinf(r))
+            fin = np.isfinite(r) & (fast["pdop"].sel(config=cfg.name).values < DOP_EXACT)[:, None]
+            np.testing.assert_allclose(f[fin], r[fin], rtol=RTOL)
+            n_checked += int(fin.sum())
+    assert n_checked > 1000
+
+
+def test_equal_sigma_weighted_dops_equal_dops():
+    """With the same σ for every satellite (no elevation terms, equal SISRE, dual frequency),
+    the weighted PDOP is the PDOP and σ_E/N/U are σ·DOPs: exact up to rounding."""
+    flat = ReceiverProfile("flat", "equal sigma", {}, noise_m=0.0, multipath_scale=0.0)
+    import gnss_interop.accuracy.budget as B
+
+    usage = satellite_usage([str(s) for s in POS.sv.values], POS.time.values, flat)
+    sig = 1.7
+    tables = {}
+    orig = B._elevation_table
+    try:
+        B._elevation_table = lambda *a: np.zeros(B.N_TAB)  # no elevation terms
+        for lat, lon in SITES[:5]:
+            eq = ReceiverProfile("flat", "equal sigma", {}, noise_m=0.0, multipath_scale=0.0,
+                                 sisre_m={g: sig for g in ("BDS-3", "BDS-3 GEO", "BDS-3S",
+                                                           "BDS-2", "GLONASS-M", "GLONASS-M+",
+                                                           "GLONASS-K1", "GLONASS-K2")})
+            # dual frequency everywhere: no ionosphere term
+            from gnss_interop.receivers import Tracking
+            from gnss_interop.systems import System
+            eq = ReceiverProfile("flat", "equal", {
+                System.BEIDOU: Tracking(System.BEIDOU, ("B1I", "B3I")),
+                System.GLONASS: Tracking(System.GLONASS, ("G1", "G2"))},
+                noise_m=0.0, multipath_scale=0.0, sisre_m=eq.sisre_m)
+            ds = compute_site(POS, lat, lon, configs=CONFIGS, receiver=eq)
+            for cfg in CONFIGS:
+                d = ds.sel(config=cfg.name)
+                ok = np.isfinite(d.pdop.values) & (d.pdop.values < DOP_EXACT)
+                np.testing.assert_allclose(d.wpdop.values[ok], d.pdop.values[ok], rtol=RTOL)
+                np.testing.assert_allclose(d.vacc95.values[ok] / 1.959963984540054,
+                                           sig * d.vdop.values[ok], rtol=RTOL)
+                hh = np.hypot(d.sigma_east.values[ok], d.sigma_north.values[ok])
+                np.testing.assert_allclose(hh, sig * d.hdop.values[ok], rtol=RTOL)
+                tables[cfg.name] = ok.sum()
+    finally:
+        B._elevation_table = orig
+    assert sum(tables.values()) > 100
+    del usage
+
+
+def test_h95_table_against_direct_solution():
+    rho = np.linspace(0, 1, 23)
+    direct = np.array([horizontal_95_exact(r) for r in rho])
+    table = np.interp(rho, np.linspace(0, 1, N_RHO), H95_TABLE)
+    np.testing.assert_allclose(table, direct, rtol=2e-5)
+    assert abs(H95_TABLE[0] - 1.959963984540054) < 1e-9
+    assert abs(H95_TABLE[-1] - np.sqrt(-2 * np.log(0.05))) < 1e-9
+
+
+def test_h95_against_monte_carlo():
+    """The 95 % radius of an elliptical Gaussian holds 95 % of samples (±0.3 %)."""
+    rng = np.random.default_rng(3)
+    from gnss_interop.accuracy.confidence import h95_radius
+    for qee, qen, qnn in [(1.0, 0.0, 1.0), (4.0, 0.0, 0.25), (2.0, 0.9, 1.0), (1.0, 0.0, 1e-6)]:
+        cov = np.array([[qee, qen], [qen, qnn]])
+        x = rng.multivariate_normal([0, 0], cov, size=400_000)
+        r = h95_radius(qee, qen, qnn, H95_TABLE)
+        frac = np.mean(np.hypot(x[:, 0], x[:, 1]) <= r)
+        assert abs(frac - 0.95) < 0.003, (qee, qen, qnn, frac)

@@ -18,9 +18,10 @@ import xarray as xr
 from gnss_interop._version import __version__
 from gnss_interop.coverage import kernels as K
 from gnss_interop.coverage.configs import systems_of
-from gnss_interop.variables import DOP_NAMES, DOP_STATISTICS, lookup
+from gnss_interop.variables import ACCURACY_NAMES, DOP_NAMES, DOP_STATISTICS, lookup
 
-__all__ = ["crs_variable", "grid_dataset", "provenance"]
+__all__ = ["add_accuracy_layers", "crs_variable", "grid_dataset", "profile_attrs",
+           "provenance"]
 
 _GRID_MAPPING = {"grid_mapping": "crs"}
 
@@ -127,3 +128,64 @@ def provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) ->
             f"reported as the max, an upper bound"),
         "time_system": "GPST",
     }
+
+
+def profile_attrs(profile, systems, usage, limit) -> dict[str, Any]:
+    """Attributes that state the receiver profile, budget and exclusions of a run."""
+    from gnss_interop.accuracy.budget import system_budget
+
+    budget = []
+    for s in systems:
+        b = system_budget(profile, s)
+        tr = profile.tracks(s)
+        iono = ("ionosphere-free (first order removed)" if tr.dual_frequency else
+                f"single-frequency broadcast-model residual x(f_L1/f)^2={b.iono_scale ** 0.5:.3f}")
+        budget.append(f"{s.display_name} {'+'.join(tr.signals)}: noise/multipath x"
+                      f"{b.amplification:.3f}, {iono}")
+    gens = {}
+    if usage is not None and usage.catalogue is not None:
+        for sv, ok in zip(usage.svs, usage.usable):
+            info = usage.catalogue.get(sv)
+            if info is not None and ok:
+                gens.setdefault(info.generation.name, (profile.sisre_of(info.generation),
+                                                       info.generation.sisre_source))
+    return {
+        "receiver_profile": profile.name,
+        "receiver_description": profile.describe(tuple(systems)),
+        "error_budget": (
+            "sigma_URE^2 = SISRE^2 + tropo^2 + a^2 (noise^2 + multipath^2) + iono^2; "
+            "tropo 0.12 m x 1.001/sqrt(0.002001+sin^2 el) (RTCA DO-229 A.4.2.4); multipath "
+            "0.13+0.53 exp(-el/10 deg) m (DO-229 J.2.4); noise "
+            f"{profile.noise_m:g} m per signal (DO-229 J.2.4 AAD-B); single-frequency iono: "
+            "vertical 9/4.5/6 m by geomagnetic latitude (DO-229 J.2.3) x obliquity "
+            "(DO-229 A.4.4.10.4); " + "; ".join(budget)),
+        "sisre_m": "; ".join(f"{g} {v:g} m ({src})" for g, (v, src) in gens.items()),
+        "accuracy_limit": limit.describe() if limit is not None else "",
+        "excluded_satellites": usage.describe_excluded() if usage is not None else "none",
+        "satellite_catalogue": usage.catalogue.describe() if usage is not None
+        and hasattr(usage.catalogue, "describe") else "",
+    }
+
+
+def add_accuracy_layers(ds: xr.Dataset, profile, systems, usage, limit, out_acc, out_afrac,
+                        ep_acc) -> xr.Dataset:
+    """Add the accuracy layers (in place) and the profile attributes to a coverage Dataset."""
+    ds.attrs.update(profile_attrs(profile, systems, usage, limit))
+    if out_acc is None:
+        ds.attrs["accuracy"] = "not computed (accuracy=False)"
+        return ds
+    dims = ("config", "lat", "lon")
+    for j, q in enumerate(ACCURACY_NAMES):
+        for k, stat in enumerate(DOP_STATISTICS):
+            if lookup(f"{q}_{stat}") is not None:
+                ds[f"{q}_{stat}"] = _layer(f"{q}_{stat}", out_acc[:, j, k], dims)
+    ds["accuracy_availability"] = _layer("accuracy_availability", out_afrac[:, 1], dims,
+                                         accuracy_limit=limit.describe())
+    if ep_acc is not None:
+        edims = ("config", "time", "lat", "lon")
+        for j, q in enumerate(ACCURACY_NAMES):
+            ds[q] = _layer(q, ep_acc[:, j], edims)
+    ds.attrs["accuracy_availability_rule"] = (
+        f"epochs with a solution and {limit.describe()} (predicted 95 % errors), divided by "
+        f"all epochs")
+    return ds

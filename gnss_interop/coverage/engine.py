@@ -47,22 +47,29 @@ import os
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from gnss_interop.accuracy.budget import (
+    iono_vertical_variance_m2,
+    satellite_variances,
+    system_budget,
+)
+from gnss_interop.accuracy.limits import AccuracyLimit, accuracy_limit
 from gnss_interop.coverage import kernels as K
 from gnss_interop.coverage.configs import Configuration, combinations, systems_of
-from gnss_interop.coverage.dataset import grid_dataset
+from gnss_interop.coverage.dataset import add_accuracy_layers, grid_dataset
 from gnss_interop.coverage.geometry import geodetic_to_ecef
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.errors import CoverageError
+from gnss_interop.receivers.profiles import ReceiverProfile, receiver_profile
 from gnss_interop.systems import System
 
-__all__ = ["compute_grid", "default_configurations"]
+__all__ = ["SatelliteUsage", "compute_grid", "default_configurations", "satellite_usage"]
 
 #: Largest per-epoch output (``keep_time=True``) accepted, in bytes.
 KEEP_TIME_MAX_BYTES = 2 * 1024**3
@@ -100,6 +107,12 @@ class _Static:
     dlon_deg: float = 1.0  # column spacing
     height_m: float = 0.0
     cyclic: bool = False  # grid rows cover the full circle of longitude
+    weighted: bool = False
+    sat_var: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    sys_tab: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+    sys_ion: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    h95_max: float = math.inf
+    v95_max: float = math.inf
 
 
 def _positions_array(positions: xr.DataArray) -> tuple[NDArray[np.float64], NDArray, list[str]]:
@@ -128,7 +141,8 @@ def _positions_array(positions: xr.DataArray) -> tuple[NDArray[np.float64], NDAr
 
 def _static(svs: Sequence[str], configs: Sequence[Configuration], mask: ElevationMask,
             pdop_max: float, keep_time: bool, lon0_deg: float, dlon_deg: float,
-            height_m: float, cyclic: bool = False) -> tuple[_Static, tuple[System, ...]]:
+            height_m: float, cyclic: bool = False, usable: NDArray[np.bool_] | None = None
+            ) -> tuple[_Static, tuple[System, ...]]:
     systems = list(systems_of(configs))
     sys_of_sv = []
     for sv in svs:
@@ -142,6 +156,11 @@ def _static(svs: Sequence[str], configs: Sequence[Configuration], mask: Elevatio
         if s not in sys_of_sv:
             warnings.warn(f"no satellite of {s.name} in positions: configurations using it "
                           f"will see none", UserWarning, stacklevel=3)
+        elif usable is not None and not any(
+                u for u, x in zip(usable, sys_of_sv) if x == s):
+            warnings.warn(f"the receiver profile can use no {s.display_name} satellite of "
+                          f"these positions: configurations using it will see none",
+                          UserWarning, stacklevel=3)
     n_groups_max = max(len(c.clock_groups) for c in configs)
     cfg_group = np.full((len(configs), len(systems)), -1, dtype=np.int8)
     for c, cfg in enumerate(configs):
@@ -152,6 +171,8 @@ def _static(svs: Sequence[str], configs: Sequence[Configuration], mask: Elevatio
         hz_az, hz_el = mask.periodic_nodes()
     else:
         hz_az = hz_el = np.zeros(0)
+    if usable is not None:
+        sys_index = np.where(usable, sys_index, -1).astype(np.int8)
     st = _Static(sys_index, len(systems), math.sin(math.radians(mask.elevation_mask_deg)),
                  np.ascontiguousarray(hz_az), np.ascontiguousarray(hz_el), cfg_group,
                  n_groups_max, float(pdop_max), bool(keep_time), float(lon0_deg),
@@ -159,12 +180,44 @@ def _static(svs: Sequence[str], configs: Sequence[Configuration], mask: Elevatio
     return st, tuple(systems)
 
 
+@dataclass(frozen=True)
+class SatelliteUsage:
+    """Which satellites of a run the receiver profile uses, and their σ²_SIS."""
+
+    svs: tuple[str, ...]
+    usable: NDArray[np.bool_]
+    sis_var: NDArray[np.float64]
+    excluded: dict[str, str]
+    catalogue: object
+
+    def describe_excluded(self) -> str:
+        """``"C01, C02 (BDS-2 ...does not broadcast B1C+B2A); ..."`` grouped by reason."""
+        by_reason: dict[str, list[str]] = {}
+        for sv, why in self.excluded.items():
+            by_reason.setdefault(why.split(" (")[0] + " — " + why.split(") ")[-1]
+                                 if ") " in why else why, []).append(sv)
+        return "; ".join(f"{', '.join(v)}: {k}" for k, v in by_reason.items()) or "none"
+
+
+def satellite_usage(svs: Sequence[str], times: NDArray, profile: ReceiverProfile,
+                    catalogue=None) -> SatelliteUsage:
+    """Usable satellites and σ²_SIS of ``svs`` under ``profile`` (catalogue at mid-run)."""
+    if catalogue is None:
+        from gnss_interop.ephemerides.catalogue import satellite_catalogue
+
+        mid = times[0] + (times[-1] - times[0]) // 2
+        catalogue = satellite_catalogue(svs, mid)
+    sis_var, usable, excluded = satellite_variances(svs, catalogue, profile)
+    return SatelliteUsage(tuple(svs), usable, sis_var, dict(excluded), catalogue)
+
+
 def _points(lat_rows_deg: NDArray, lon_deg: NDArray, height_m: float
-            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Receiver geometry of a block of grid rows for the kernel.
 
     Returns ``row_geo`` (R, 7): cos φ, sin φ, p_xy, p_z (ECEF of the row's point at
-    longitude 0, WGS 84), u·r, n·r, |r|²; and ``lon_cs`` (2, L): cos λ, sin λ.
+    longitude 0, WGS 84), u·r, n·r, |r|²; ``lon_cs`` (2, L): cos λ, sin λ; and ``tau2``
+    (R, L): τ²_v of the single-frequency ionosphere residual [m²] (accuracy budget).
     """
     lat = np.asarray(lat_rows_deg, dtype=np.float64)
     xyz = geodetic_to_ecef(lat, np.zeros_like(lat), height_m)
@@ -174,8 +227,10 @@ def _points(lat_rows_deg: NDArray, lon_deg: NDArray, height_m: float
     row_geo = np.stack([c, s, pxy, pz, c * pxy + s * pz, -s * pxy + c * pz,
                         pxy * pxy + pz * pz], axis=1)
     lam = np.radians(np.asarray(lon_deg, dtype=np.float64))
-    return np.ascontiguousarray(row_geo), np.ascontiguousarray(np.stack([np.cos(lam),
-                                                                         np.sin(lam)]))
+    tau2 = iono_vertical_variance_m2(lat[:, None], np.asarray(lon_deg, float)[None, :])
+    return (np.ascontiguousarray(row_geo),
+            np.ascontiguousarray(np.stack([np.cos(lam), np.sin(lam)])),
+            np.ascontiguousarray(tau2, dtype=np.float64))
 
 
 # ----------------------------------------------------------------------------- tiles
@@ -239,10 +294,10 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
     """Running statistics (and per-epoch values if keep_time) of one tile."""
     try:
         xyz, valid, geo = _prepare_chunk(chunk, st)
-        row_geo, lon_cs = pt
+        row_geo, lon_cs, tau2 = pt
         n_pts = row_geo.shape[0] * lon_cs.shape[1]
         n_t, n_cfg = chunk.shape[0], st.cfg_group.shape[0]
-        state = K.new_state(n_pts, n_cfg)
+        state = K.new_state(n_pts, n_cfg, st.weighted)
         state["n_epochs"][0] = n_t
         if st.keep_time:
             ep_nsat = np.zeros((n_pts, n_cfg, n_t), np.int16)
@@ -250,6 +305,11 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
         else:
             ep_nsat = np.zeros((0, 0, 0), np.int16)
             ep_dop = np.zeros((0, 0, 0, 0))
+        if st.keep_time and st.weighted:
+            ep_acc = np.zeros((n_pts, n_cfg, n_t, K.N_ACC))
+        else:
+            ep_acc = np.zeros((0, 0, 0, 0))
+        sat_var = st.sat_var if st.weighted else np.zeros(chunk.shape[1])
         # sub-blocks of epochs keep the satellite data of a block in L2 while the
         # kernel sweeps the rows; sums still run in time order per point
         for i0 in range(0, n_t, SUB_BLOCK_EPOCHS):
@@ -260,8 +320,12 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
                          state["nsat_min"], state["nsat_max"], state["n_solution"],
                          state["n_available"], state["dop_sum"], state["dop_max"],
                          state["hist"], st.keep_time, ep_nsat[:, :, i0:i1] if st.keep_time
-                         else ep_nsat, ep_dop[:, :, i0:i1] if st.keep_time else ep_dop)
-        return state, ((ep_nsat, ep_dop) if st.keep_time else None)
+                         else ep_nsat, ep_dop[:, :, i0:i1] if st.keep_time else ep_dop,
+                         st.weighted, sat_var, st.sys_tab, st.sys_ion, tau2, st.h95_max,
+                         st.v95_max, state["n_acc_available"], state["n_acc_solution"],
+                         state["acc_sum"], state["acc_max"], state["acc_hist"],
+                         ep_acc[:, :, i0:i1] if ep_acc.size else ep_acc)
+        return state, ((ep_nsat, ep_dop, ep_acc) if st.keep_time else None)
     except Exception as exc:
         raise CoverageError(f"{tile.label()} failed: {type(exc).__name__}: {exc}") from exc
 
@@ -276,11 +340,10 @@ def _merge_finalize(*parts):
     for s, e in parts[1:]:
         K.merge_states(state, s)
         eps.append(e)
-    out = K.finalize(state)
+    out = K.finalize(state) + (K.finalize_accuracy(state),)
     if eps[0] is None:
         return out, None
-    return out, (np.concatenate([e[0] for e in eps], axis=2),
-                 np.concatenate([e[1] for e in eps], axis=2))
+    return out, tuple(np.concatenate([e[i] for e in eps], axis=2) for i in range(3))
 
 
 def _band_task(tiles: Sequence[_Tile], pt, lat_rows, pos, st):
@@ -323,8 +386,12 @@ def compute_grid(
     retries: int = 2,
     progress: Callable[[int, int], None] | None = None,
     input_files: Sequence[str | os.PathLike] | None = None,
+    receiver: ReceiverProfile | str | None = None,
+    catalogue=None,
+    accuracy: bool = True,
+    accuracy_max_m: AccuracyLimit | dict | None = None,
 ) -> xr.Dataset:
-    """Visibility and DOP statistics at every grid point, for each configuration.
+    """Visibility, DOP and expected accuracy statistics at every grid point, per configuration.
 
     Parameters
     ----------
@@ -357,6 +424,20 @@ def compute_grid(
         Called as ``progress(done, total)`` after each latitude band.
     input_files
         Navigation files the positions came from (recorded in the attributes).
+    receiver
+        Receiver profile (:mod:`gnss_interop.receivers`; a preset name or a profile; default
+        :data:`~gnss_interop.receivers.DEFAULT_RECEIVER`): only satellites whose generation
+        broadcasts the tracked signals count, and it sets the error budget.
+    catalogue
+        :class:`~gnss_interop.ephemerides.catalogue.SatelliteCatalogue` of the satellites
+        (default: built from the shipped IGS metadata for the middle epoch; pass
+        ``Ephemerides.catalogue()`` to add the broadcast evidence).
+    accuracy
+        Also compute the weighted solution's accuracy layers (σ_E/N/U, H95, V95, weighted
+        PDOP, accuracy availability). ``False`` gives the geometry layers only.
+    accuracy_max_m
+        Limits of the accuracy availability (:class:`~gnss_interop.accuracy.limits.AccuracyLimit`
+        or ``{"horizontal": 5, "vertical": 10}``; default 5 m H95 and 10 m V95).
 
     Returns
     -------
@@ -372,8 +453,17 @@ def compute_grid(
         raise ValueError(f"pdop_max must be positive, got {pdop_max}")
     pos, times, svs = _positions_array(positions)
     lon0 = grid.lon_min_deg + (0.5 * grid.resolution_deg if grid.registration == "cell" else 0.0)
-    st, _systems = _static(svs, configs, mask, pdop_max, keep_time, lon0, grid.resolution_deg,
-                           grid.height_m, grid.is_full_longitude)
+    profile = receiver_profile(receiver)
+    limit = accuracy_limit(accuracy_max_m)
+    usage = satellite_usage(svs, times, profile, catalogue)
+    st, systems = _static(svs, configs, mask, pdop_max, keep_time, lon0, grid.resolution_deg,
+                          grid.height_m, grid.is_full_longitude, usage.usable)
+    if accuracy:
+        budgets = [system_budget(profile, s) for s in systems]
+        st = replace(st, weighted=True, sat_var=np.ascontiguousarray(usage.sis_var),
+                     sys_tab=np.ascontiguousarray(np.stack([b.table for b in budgets])),
+                     sys_ion=np.array([b.iono_scale for b in budgets], float),
+                     h95_max=limit.horizontal_max, v95_max=limit.vertical_max)
     lat, lon = grid.lat_deg, grid.lon_deg
     n_lat, n_lon, n_t, n_cfg = lat.size, lon.size, times.size, len(configs)
     if keep_time:
@@ -402,17 +492,28 @@ def compute_grid(
     out_dop = np.empty((n_cfg, K.N_DOP, 3, n_lat, n_lon))
     ep_nsat = np.zeros((n_cfg, n_t, n_lat, n_lon), np.int16) if keep_time else None
     ep_dop = np.zeros((n_cfg, K.N_DOP, n_t, n_lat, n_lon)) if keep_time else None
+    out_acc = np.empty((n_cfg, K.N_ACC, 3, n_lat, n_lon)) if accuracy else None
+    out_afrac = np.empty((n_cfg, 2, n_lat, n_lon)) if accuracy else None
+    ep_acc = np.zeros((n_cfg, K.N_ACC, n_t, n_lat, n_lon)) if keep_time and accuracy else None
 
     def store(band, result):
-        (nsat, frac, dop), ep = result
+        (nsat, frac, dop, accres), ep = result
         r0, r1 = band[0].row0, band[0].row1
         nr = r1 - r0
         out_nsat[:, :, r0:r1] = nsat.reshape(nr, n_lon, n_cfg, 3).transpose(2, 3, 0, 1)
         out_frac[:, :, r0:r1] = frac.reshape(nr, n_lon, n_cfg, 2).transpose(2, 3, 0, 1)
         out_dop[:, :, :, r0:r1] = dop.reshape(nr, n_lon, n_cfg, K.N_DOP, 3).transpose(
             2, 3, 4, 0, 1)
+        if accres is not None:
+            acc, afrac = accres
+            out_acc[:, :, :, r0:r1] = acc.reshape(nr, n_lon, n_cfg, K.N_ACC, 3).transpose(
+                2, 3, 4, 0, 1)
+            out_afrac[:, :, r0:r1] = afrac.reshape(nr, n_lon, n_cfg, 2).transpose(2, 3, 0, 1)
         if ep is not None:
-            en, ed = ep  # (P, C, T), (P, C, T, 5)
+            en, ed, ea = ep  # (P, C, T), (P, C, T, 5), (P, C, T, N_ACC)
+            if ep_acc is not None:
+                ep_acc[:, :, :, r0:r1] = ea.reshape(nr, n_lon, n_cfg, n_t, K.N_ACC).transpose(
+                    2, 4, 3, 0, 1)
             ep_nsat[:, :, r0:r1] = en.reshape(nr, n_lon, n_cfg, n_t).transpose(2, 3, 0, 1)
             ep_dop[:, :, :, r0:r1] = ed.reshape(nr, n_lon, n_cfg, n_t, K.N_DOP).transpose(
                 2, 4, 3, 0, 1)
@@ -427,8 +528,10 @@ def compute_grid(
         input_files = positions.attrs.get("input_files") or positions.attrs.get("sources")
     if isinstance(input_files, (str, os.PathLike)):
         input_files = [input_files]
-    return grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
-                        ep_nsat, ep_dop, input_files, time_chunk)
+    ds = grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
+                      ep_nsat, ep_dop, input_files, time_chunk)
+    add_accuracy_layers(ds, profile, systems, usage, limit, out_acc, out_afrac, ep_acc)
+    return ds
 
 
 def _run_threads(bands, band_points, pos, st, store, n_threads, progress):

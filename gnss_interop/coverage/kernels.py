@@ -31,6 +31,16 @@ bin (≥ 128). Histograms of time chunks add up, so the percentile is
 mergeable and its memory does not depend on the number of epochs.
 No-solution epochs are counted implicitly (n_epochs − n_solution) as +inf.
 
+Accuracy (``weighted=True``): each line of sight also gets the weight 1/σ²_URE of the
+error budget (:mod:`gnss_interop.accuracy.budget`: σ²_SIS of the satellite, the system's
+tabulated elevation terms, the single-frequency ionosphere term of the point), summed into
+a second set of per-system sums Σ w l lᵀ, Σ w l, Σ w. The same Schur complement on them
+gives the covariance Q = (HᵀWH)⁻¹ in m², hence per point-epoch σ_E, σ_N, σ_U, the 95 %
+horizontal radius (:mod:`gnss_interop.accuracy.confidence`), V95 = 1.96 σ_U and the
+weighted PDOP sqrt(tr Q_pos · ΣW / n) (weights normalised to their mean, so equal σ gives
+the PDOP exactly). They are reduced over time like the DOPs (sums, maxima, histograms, and
+the count of epochs meeting the accuracy limits).
+
 fastmath is limited to {nsz, arcp, contract, afn}: no ``nnan``/``ninf``, so
 +inf (no solution) survives every comparison.
 """
@@ -42,10 +52,23 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["HIST_E_MIN", "HIST_E_MAX", "HIST_SUB", "N_BINS", "N_DOP", "bin_edges",
+from gnss_interop.accuracy.budget import OBLIQUITY_K2
+from gnss_interop.accuracy.confidence import H95_TABLE, V95_FACTOR
+
+__all__ = ["ACC_NAMES", "HIST_E_MIN", "HIST_E_MAX", "HIST_SUB", "N_ACC", "N_BINS", "N_DOP",
+           "bin_edges",
            "accumulate", "finalize", "new_state", "merge_states", "dop_bin_index"]
 
 N_DOP = 5  # gdop, pdop, hdop, vdop, tdop
+#: Per point-epoch accuracy quantities of the weighted solution, in kernel order.
+ACC_NAMES = ("hacc95", "vacc95", "sigma_east", "sigma_north", "sigma_up", "wpdop")
+N_ACC = len(ACC_NAMES)
+#: The first N_ACC_HIST quantities (H95, V95) also get histograms (95th percentile over
+#: time); the others are reduced to mean and maximum only (the histograms are a large part
+#: of the kernel's time).
+N_ACC_HIST = 2
+_H95 = np.ascontiguousarray(H95_TABLE)
+_NRHO1 = _H95.shape[0] - 1
 HIST_E_MIN = -2  # frexp exponent of [0.125, 0.25)
 HIST_E_MAX = 7  # frexp exponent of [64, 128)
 HIST_SUB = 32
@@ -103,10 +126,17 @@ def dop_bin_index(x):
     return 1 + (e - HIST_E_MIN) * HIST_SUB + j
 
 
-def new_state(n_points: int, n_configs: int) -> dict[str, np.ndarray]:
-    """Zeroed running statistics, configuration-major: (C, P), (C, 5, P), (C, 5, P, N_BINS)."""
+def new_state(n_points: int, n_configs: int, weighted: bool = False) -> dict[str, np.ndarray]:
+    """Zeroed running statistics, configuration-major: (C, P), (C, 5, P), (C, 5, P, N_BINS);
+    with ``weighted`` also the accuracy statistics (C, N_ACC, P[, N_BINS]) (else empty)."""
     c, p = n_configs, n_points
+    pa = p if weighted else 0
     return {
+        "n_acc_available": np.zeros((c, pa), np.int32),
+        "n_acc_solution": np.zeros((c, pa), np.int32),
+        "acc_sum": np.zeros((c, N_ACC, pa), np.float64),
+        "acc_max": np.zeros((c, N_ACC, pa), np.float64),
+        "acc_hist": np.zeros((c, N_ACC_HIST, pa, N_BINS), np.int32),
         "n_epochs": np.zeros(1, np.int64),
         "nsat_sum": np.zeros((c, p), np.int64),
         "nsat_min": np.full((c, p), np.iinfo(np.int32).max, np.int32),
@@ -121,11 +151,13 @@ def new_state(n_points: int, n_configs: int) -> dict[str, np.ndarray]:
 
 def merge_states(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Combine the statistics of two time chunks of the same points (in place in ``a``)."""
-    for k in ("n_epochs", "nsat_sum", "n_solution", "n_available", "dop_sum", "hist"):
+    for k in ("n_epochs", "nsat_sum", "n_solution", "n_available", "dop_sum", "hist",
+              "n_acc_available", "n_acc_solution", "acc_sum", "acc_hist"):
         a[k] += b[k]
     np.minimum(a["nsat_min"], b["nsat_min"], out=a["nsat_min"])
     np.maximum(a["nsat_max"], b["nsat_max"], out=a["nsat_max"])
     np.maximum(a["dop_max"], b["dop_max"], out=a["dop_max"])
+    np.maximum(a["acc_max"], b["acc_max"], out=a["acc_max"])
     return a
 
 
@@ -423,6 +455,263 @@ def _accumulate_sat_horizon(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mas
 
 
 @nb.njit(**_JIT)
+def _uere_inv(sd, sis_var, tab, n_tab1, ion):
+    """1/σ²_URE of a line of sight with sin(el) = ``sd`` (see accuracy.budget.uere_variance_m2)."""
+    x = sd * n_tab1
+    x = min(max(x, 0.0), n_tab1 - 1e-6)
+    i = np.uint64(x)
+    f = x - i
+    t0 = tab[i]
+    var = sis_var + t0 + (tab[i + np.uint64(1)] - t0) * f \
+        + ion / (1.0 - OBLIQUITY_K2 * (1.0 - sd * sd))
+    return 1.0 / var
+
+
+@nb.njit(**_JIT)
+def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los, sis_var,
+                      tab, ion):
+    """:func:`_accumulate_sat` plus the weighted sums (rows 10..19 of ``acc_s``:
+    Σw·ll (6), Σw·l (3), Σw); ``ion`` (L,) = s_ion·τ²_v per point of the row; los: (5, L)."""
+    s2 = sin_mask * sin_mask
+    pos_mask = sin_mask >= 0.0
+    cphi = rg[0]
+    sphi = rg[1]
+    two_pxy = 2.0 * rg[2]
+    k_u = sphi * sz - rg[4]
+    k_n = cphi * sz - rg[5]
+    k_d = sx * sx + sy * sy + sz * sz - 2.0 * rg[3] * sz + rg[6]
+    n_tab1 = tab.shape[0] - 1.0
+    l0 = los[0]
+    l1 = los[1]
+    l2 = los[2]
+    l3 = los[3]
+    l4 = los[4]
+    start = np.uint64(lo)
+    count = np.uint64(hi + 1 - lo)
+    for jj in range(count):
+        j = start + jj
+        c = lon_c[j]
+        sn = lon_s[j]
+        a = c * sx + sn * sy
+        b = c * sy - sn * sx
+        ud = cphi * a + k_u
+        nd = k_n - sphi * a
+        d2 = k_d - two_pxy * a
+        if pos_mask:
+            vis = (ud > 0.0) & (ud * ud > s2 * d2)
+        else:
+            vis = (ud >= 0.0) | (ud * ud < s2 * d2)
+        w = 1.0 / math.sqrt(d2)
+        wt = _uere_inv(ud * w, sis_var, tab, n_tab1, ion[j])
+        w = w if vis else 0.0
+        l0[j] = b * w
+        l1[j] = nd * w
+        l2[j] = ud * w
+        l3[j] = 1.0 if vis else 0.0
+        l4[j] = wt if vis else 0.0
+    a0 = acc_s[0]
+    a1 = acc_s[1]
+    a2 = acc_s[2]
+    a3 = acc_s[3]
+    a4 = acc_s[4]
+    a5 = acc_s[5]
+    a6 = acc_s[6]
+    a7 = acc_s[7]
+    a8 = acc_s[8]
+    a9 = acc_s[9]
+    b0 = acc_s[10]
+    b1 = acc_s[11]
+    b2 = acc_s[12]
+    b3 = acc_s[13]
+    b4 = acc_s[14]
+    b5 = acc_s[15]
+    b6 = acc_s[16]
+    b7 = acc_s[17]
+    b8 = acc_s[18]
+    b9 = acc_s[19]
+    for jj in range(count):
+        j = start + jj
+        le = l0[j]
+        ln = l1[j]
+        lu = l2[j]
+        wt = l4[j]
+        ee = le * le
+        en = le * ln
+        eu = le * lu
+        nn = ln * ln
+        nu = ln * lu
+        uu = lu * lu
+        a0[j] += ee
+        a1[j] += en
+        a2[j] += eu
+        a3[j] += nn
+        a4[j] += nu
+        a5[j] += uu
+        a6[j] += le
+        a7[j] += ln
+        a8[j] += lu
+        a9[j] += l3[j]
+        b0[j] += wt * ee
+        b1[j] += wt * en
+        b2[j] += wt * eu
+        b3[j] += wt * nn
+        b4[j] += wt * nu
+        b5[j] += wt * uu
+        b6[j] += wt * le
+        b7[j] += wt * ln
+        b8[j] += wt * lu
+        b9[j] += wt
+
+
+@nb.njit(**_JIT)
+def _accumulate_sat_horizon_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, hz_az,
+                              hz_el, weighted, sis_var, tab, ion):
+    """As :func:`_accumulate_sat_horizon`, with the weighted sums when ``weighted``."""
+    s2 = sin_mask * sin_mask
+    n_hz = hz_az.shape[0]
+    cphi = rg[0]
+    sphi = rg[1]
+    two_pxy = 2.0 * rg[2]
+    k_u = sphi * sz - rg[4]
+    k_n = cphi * sz - rg[5]
+    k_d = sx * sx + sy * sy + sz * sz - 2.0 * rg[3] * sz + rg[6]
+    n_tab1 = tab.shape[0] - 1.0
+    for j in range(lo, hi + 1):
+        a = lon_c[j] * sx + lon_s[j] * sy
+        b = lon_c[j] * sy - lon_s[j] * sx
+        ud = cphi * a + k_u
+        nd = k_n - sphi * a
+        d2 = k_d - two_pxy * a
+        if sin_mask >= 0.0:
+            if ud <= 0.0 or ud * ud <= s2 * d2:
+                continue
+        elif ud < 0.0 and ud * ud >= s2 * d2:
+            continue
+        w = 1.0 / math.sqrt(d2)
+        le = b * w
+        ln = nd * w
+        lu = ud * w
+        az = math.degrees(math.atan2(le, ln))
+        if az < 0.0:
+            az += 360.0
+        i = 1
+        while i < n_hz - 1 and hz_az[i] < az:
+            i += 1
+        a0 = hz_az[i - 1]
+        h = hz_el[i - 1] + (hz_el[i] - hz_el[i - 1]) * (az - a0) / (hz_az[i] - a0)
+        if lu <= math.sin(math.radians(h)):
+            continue
+        acc_s[0, j] += le * le
+        acc_s[1, j] += le * ln
+        acc_s[2, j] += le * lu
+        acc_s[3, j] += ln * ln
+        acc_s[4, j] += ln * lu
+        acc_s[5, j] += lu * lu
+        acc_s[6, j] += le
+        acc_s[7, j] += ln
+        acc_s[8, j] += lu
+        acc_s[9, j] += 1.0
+        if weighted:
+            wt = _uere_inv(lu, sis_var, tab, n_tab1, ion[j])
+            acc_s[10, j] += wt * le * le
+            acc_s[11, j] += wt * le * ln
+            acc_s[12, j] += wt * le * lu
+            acc_s[13, j] += wt * ln * ln
+            acc_s[14, j] += wt * ln * lu
+            acc_s[15, j] += wt * lu * lu
+            acc_s[16, j] += wt * le
+            acc_s[17, j] += wt * ln
+            acc_s[18, j] += wt * lu
+            acc_s[19, j] += wt
+
+
+@nb.njit(**_JIT)
+def _solve_row_w(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, out_acc, out_ok):
+    """Accuracy of configuration ``c`` for every point of a row from the weighted sums.
+
+    Same elimination as :func:`_solve_row` on Σw·ll, Σw·l, Σw; the solution rule counts
+    satellites (unweighted). out_acc rows follow :data:`ACC_NAMES`.
+    """
+    n_sys = acc.shape[0]
+    A[:, :n_lon] = 0.0
+    B[:, :, :n_lon] = 0.0
+    N[:, :n_lon] = 0.0
+    sel[:, :n_lon] = 0.0
+    for s in range(n_sys):
+        g = cfg_group[c, s]
+        if g < 0:
+            continue
+        for q in range(6):
+            for j in range(n_lon):
+                A[q, j] += acc[s, 10 + q, j]
+        for q in range(3):
+            for j in range(n_lon):
+                B[g, q, j] += acc[s, 16 + q, j]
+        for j in range(n_lon):
+            N[g, j] += acc[s, 19, j]
+            sel[0, j] += acc[s, 9, j]
+    for g in range(n_groups_max - 1, -1, -1):
+        for j in range(n_lon):
+            n = N[g, j]
+            act = n > 0.0
+            w = 1.0 / n if act else 0.0
+            bx = B[g, 0, j]
+            by = B[g, 1, j]
+            bz = B[g, 2, j]
+            A[0, j] -= bx * bx * w
+            A[1, j] -= bx * by * w
+            A[2, j] -= bx * bz * w
+            A[3, j] -= by * by * w
+            A[4, j] -= by * bz * w
+            A[5, j] -= bz * bz * w
+            sel[1, j] += 1.0 if act else 0.0
+            sel[2, j] += n
+    inf = np.inf
+    for j in range(n_lon):
+        a00 = A[0, j]
+        a01 = A[1, j]
+        a02 = A[2, j]
+        a11 = A[3, j]
+        a12 = A[4, j]
+        a22 = A[5, j]
+        c00 = a11 * a22 - a12 * a12
+        c01 = a02 * a12 - a01 * a22
+        c11 = a00 * a22 - a02 * a02
+        c22 = a00 * a11 - a01 * a01
+        det = a00 * c00 + a01 * c01 + a02 * (a01 * a12 - a02 * a11)
+        tr = (a00 + a11 + a22) * (1.0 / 3.0)
+        ns = sel[0, j]
+        nact = sel[1, j]
+        ok = ((ns >= 3.0 + nact) & (nact > 0.0) & (tr > 0.0)
+              & (det > SINGULAR_DET_REL * tr * tr * tr))
+        inv = 1.0 / det if ok else 0.0
+        qee = c00 * inv
+        qnn = c11 * inv
+        quu = c22 * inv
+        qen = c01 * inv
+        # 95 % horizontal radius: eigenvalues of the east/north block
+        half = 0.5 * (qee + qnn)
+        d = math.sqrt(0.25 * (qee - qnn) * (qee - qnn) + qen * qen)
+        l1 = half + d
+        l2 = max(half - d, 0.0)
+        l1s = l1 if l1 > 0.0 else 1.0
+        x = math.sqrt(l2 / l1s) * _NRHO1
+        x = min(x, _NRHO1 - 1e-9)
+        i = np.uint64(x)
+        f = x - i
+        k0 = _H95[i]
+        k95 = k0 + (_H95[i + np.uint64(1)] - k0) * f
+        wmean = sel[2, j] / ns if ok else 0.0
+        out_acc[0, j] = k95 * math.sqrt(l1) if ok else inf
+        out_acc[1, j] = V95_FACTOR * math.sqrt(quu) if ok else inf
+        out_acc[2, j] = math.sqrt(qee) if ok else inf
+        out_acc[3, j] = math.sqrt(qnn) if ok else inf
+        out_acc[4, j] = math.sqrt(quu) if ok else inf
+        out_acc[5, j] = math.sqrt((qee + qnn + quu) * wmean) if ok else inf
+        out_ok[j] = ok
+
+
+@nb.njit(**_JIT)
 def _solve_row(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, out_dop, out_ok, out_ns):
     """DOPs of configuration ``c`` for every point of a row (branch-free, vectorised).
 
@@ -512,7 +801,9 @@ def _solve_row(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, out_dop, ou
 def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xyz, sat_valid,
                sat_geo, sat_sys, n_sys, sin_mask, hz_az, hz_el, cfg_group, n_groups_max, pdop_max,
                nsat_sum, nsat_min, nsat_max, n_solution, n_available, dop_sum, dop_max, hist,
-               keep_time, ep_nsat, ep_dop):
+               keep_time, ep_nsat, ep_dop, weighted, sat_var, sys_tab, sys_ion, tau2_rows,
+               h95_max, v95_max, n_acc_available, n_acc_solution, acc_sum, acc_max, acc_hist,
+               ep_acc):
     """Update running statistics of a block of grid rows over the epochs of one time chunk.
 
     Parameters
@@ -540,7 +831,22 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
     nsat_sum ... hist
         Running statistics indexed by point ``r·L + j`` (see :func:`new_state`).
     keep_time
-        Also write per-epoch values to ``ep_nsat`` (P, C, T) and ``ep_dop`` (P, C, T, 5).
+        Also write per-epoch values to ``ep_nsat`` (P, C, T) and ``ep_dop`` (P, C, T, 5)
+        (and ``ep_acc`` (P, C, T, N_ACC) when weighted).
+    weighted
+        Also compute the accuracy of the weighted solution (module docstring).
+    sat_var : (S,) float64
+        σ²_SIS of each satellite [m²].
+    sys_tab : (n_sys, N_TAB) float64
+        Elevation terms of each system's budget at sin(el) nodes [m²].
+    sys_ion : (n_sys,) float64
+        Single-frequency ionosphere factor s_ion of each system (0: ionosphere-free).
+    tau2_rows : (R, L) float64
+        τ²_v of the ionosphere residual at each point [m²].
+    h95_max, v95_max
+        Accuracy limits of ``n_acc_available`` [m] (+inf: no limit).
+    n_acc_available ... acc_hist
+        Running accuracy statistics (see :func:`new_state`).
     """
     n_rows = row_geo.shape[0]
     n_lon = lon_cs.shape[1]
@@ -549,7 +855,13 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
     n_cfg = cfg_group.shape[0]
     has_hz = hz_az.shape[0] > 0
     n_ext = 2 * n_lon if cyclic else n_lon  # cyclic rows: indices n_lon.. wrap to 0..
-    acc = np.zeros((n_sys, 10, n_ext))
+    acc = np.zeros((n_sys, 20 if weighted else 10, n_ext))
+    ion_ext = np.zeros((n_sys, n_ext))
+    accq = np.zeros((N_ACC, n_lon))
+    acc_bits = accq.view(np.int64)
+    ok_w = np.zeros(n_lon, np.bool_)
+    binbuf_w = np.zeros((HIST_BLOCK if weighted else 0, n_cfg, N_ACC_HIST, n_lon), np.int16)
+    n_acc_q = acc.shape[1]
     A = np.zeros((6, n_lon))
     B = np.zeros((n_groups_max, 3, n_lon))
     N = np.zeros((n_groups_max, n_lon))
@@ -559,6 +871,7 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
     ok = np.zeros(n_lon, np.bool_)
     ns = np.zeros(n_lon, np.int32)
     los = np.zeros((8, n_ext))
+    los_w = np.zeros((5, n_ext))
     lon_c = np.empty(n_ext)
     lon_s = np.empty(n_ext)
     for j in range(n_ext):
@@ -574,6 +887,10 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
         sin_lat = math.sin(phi)
         cos_lat = math.cos(phi)
         base = np.uint64(r * n_lon)
+        if weighted:
+            for s in range(n_sys):
+                for j in range(n_ext):
+                    ion_ext[s, j] = sys_ion[s] * tau2_rows[r, j % n_lon]
         for t0 in range(0, n_t, HIST_BLOCK):
             n_b = min(HIST_BLOCK, n_t - t0)
             for tb in range(n_b):
@@ -606,10 +923,17 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                             continue
                         for i in range(n_ranges[k]):
                             if has_hz:
-                                _accumulate_sat_horizon(acc[s], rg, lon_c, lon_s,
-                                                        all_ranges[k, i, 0], all_ranges[k, i, 1],
-                                                        sat_xyz[t, k, 0], sat_xyz[t, k, 1],
-                                                        sat_xyz[t, k, 2], sin_mask, hz_az, hz_el)
+                                _accumulate_sat_horizon_w(acc[s], rg, lon_c, lon_s,
+                                                          all_ranges[k, i, 0],
+                                                          all_ranges[k, i, 1], sat_xyz[t, k, 0],
+                                                          sat_xyz[t, k, 1], sat_xyz[t, k, 2],
+                                                          sin_mask, hz_az, hz_el, weighted,
+                                                          sat_var[k], sys_tab[s], ion_ext[s])
+                            elif weighted:
+                                _accumulate_sat_w(acc[s], rg, lon_c, lon_s, all_ranges[k, i, 0],
+                                                  all_ranges[k, i, 1], sat_xyz[t, k, 0],
+                                                  sat_xyz[t, k, 1], sat_xyz[t, k, 2], sin_mask,
+                                                  los_w, sat_var[k], sys_tab[s], ion_ext[s])
                             else:
                                 _accumulate_sat(acc[s], rg, lon_c, lon_s, all_ranges[k, i, 0],
                                                 all_ranges[k, i, 1], sat_xyz[t, k, 0],
@@ -619,6 +943,13 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                         ka = order[i]
                         lo_a = all_ranges[ka, 0, 0]
                         hi_a = all_ranges[ka, 0, 1]
+                        if weighted:
+                            _accumulate_sat_w(acc[s], rg, lon_c, lon_s, lo_a, hi_a,
+                                              sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
+                                              sat_xyz[t, ka, 2], sin_mask, los_w, sat_var[ka],
+                                              sys_tab[s], ion_ext[s])
+                            i += 1
+                            continue
                         if i + 1 < n_one:
                             kb = order[i + 1]
                             lo_b = all_ranges[kb, 0, 0]
@@ -641,7 +972,7 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                         i += 1
                 if cyclic:  # fold the wrapped part back onto columns 0..n_lon-1
                     for s in range(n_sys):
-                        for q in range(10):
+                        for q in range(n_acc_q):
                             aq = acc[s, q]
                             for jj in range(np.uint64(n_lon)):
                                 aq[jj] += aq[jj + np.uint64(n_lon)]
@@ -679,6 +1010,36 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                             ep_nsat[p, c, t] = ns[j]
                             for q in range(N_DOP):
                                 ep_dop[p, c, t, q] = dop[q, j]
+                    if weighted:
+                        _solve_row_w(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, accq,
+                                     ok_w)
+                        s_aa = n_acc_available[c]
+                        s_as = n_acc_solution[c]
+                        hq = accq[0]
+                        vq = accq[1]
+                        for jj in range(np.uint64(n_lon)):  # vectorised
+                            p = base + jj
+                            s_aa[p] += 1 if (hq[jj] <= h95_max) & (vq[jj] <= v95_max) else 0
+                            s_as[p] += 1 if ok_w[jj] else 0
+                        for q in range(N_ACC):
+                            q_sum = acc_sum[c, q]
+                            q_max = acc_max[c, q]
+                            aqv = accq[q]
+                            for jj in range(np.uint64(n_lon)):  # vectorised
+                                p = base + jj
+                                v = aqv[jj] if ok_w[jj] else 0.0
+                                q_sum[p] += v
+                                q_max[p] = max(q_max[p], v)
+                        for q in range(N_ACC_HIST):
+                            bits = acc_bits[q]
+                            bq = binbuf_w[tb, c, q]
+                            for jj in range(np.uint64(n_lon)):  # vectorised
+                                bq[jj] = _bin_from_bits(bits[jj]) if ok_w[jj] else -1
+                        if keep_time:
+                            for j in range(n_lon):
+                                p = r * n_lon + j
+                                for q in range(N_ACC):
+                                    ep_acc[p, c, t, q] = accq[q, j]
             # histogram updates of the block: consecutive increments go to different points,
             # so they do not wait on each other (same-bin runs in time would serialise)
             for c in range(n_cfg):
@@ -690,6 +1051,16 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                             b = bq[j]
                             if b >= 0:
                                 h[r * n_lon + j, b] += 1
+            if weighted:
+                for c in range(n_cfg):
+                    for q in range(N_ACC_HIST):
+                        h = acc_hist[c, q]
+                        for tb in range(n_b):
+                            bq = binbuf_w[tb, c, q]
+                            for j in range(n_lon):
+                                b = bq[j]
+                                if b >= 0:
+                                    h[r * n_lon + j, b] += 1
 
 
 @nb.njit(**_JIT)
@@ -751,3 +1122,54 @@ def finalize(state: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.n
                      state["n_solution"], state["n_available"], state["dop_sum"],
                      state["dop_max"], state["hist"], bin_edges(), out_nsat, out_frac, out_dop)
     return out_nsat, out_frac, out_dop
+
+
+@nb.njit(**_JIT)
+def _finalize_quantities(n_epochs, n_ok, q_sum, q_max, hist, edges, out):
+    """Mean (over epochs with a solution), nearest-rank p95 and max (no solution = +inf) of
+    quantities with running sums (C, Q, P), maxima and histograms (C, Q, P, N_BINS);
+    out (P, C, Q, 3)."""
+    n_cfg, n_q, n_pts = q_sum.shape
+    n_hist = hist.shape[1]
+    rank = int(math.ceil(0.95 * n_epochs))
+    if rank < 1:
+        rank = 1
+    for p in range(n_pts):
+        for c in range(n_cfg):
+            nsol = n_ok[c, p]
+            for j in range(n_q):
+                out[p, c, j, 0] = q_sum[c, j, p] / nsol if nsol > 0 else np.nan
+                vmax = q_max[c, j, p]
+                out[p, c, j, 2] = vmax if nsol == n_epochs else np.inf
+                if j >= n_hist:
+                    out[p, c, j, 1] = np.nan  # no histogram: no p95
+                    continue
+                if rank > nsol:
+                    out[p, c, j, 1] = np.inf
+                    continue
+                need = nsol - rank + 1
+                b = dop_bin_index(vmax)
+                cum = 0
+                while b > 0:
+                    cum += hist[c, j, p, b]
+                    if cum >= need:
+                        break
+                    b -= 1
+                upper = edges[b + 1]
+                out[p, c, j, 1] = upper if upper < vmax else vmax
+
+
+def finalize_accuracy(state: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Accuracy statistics ``(acc[P,C,N_ACC,3], fractions[P,C,2])`` (mean, p95, max; the
+    fraction of epochs with a weighted solution and the accuracy availability), or ``None``
+    when the state was not weighted."""
+    n_cfg, n_pts = state["n_acc_available"].shape
+    if n_pts == 0:
+        return None
+    n_epochs = int(state["n_epochs"][0])
+    out = np.empty((n_pts, n_cfg, N_ACC, 3))
+    _finalize_quantities(n_epochs, state["n_acc_solution"], state["acc_sum"], state["acc_max"],
+                         state["acc_hist"], bin_edges(), out)
+    frac = np.stack([state["n_acc_solution"].T / n_epochs,
+                     state["n_acc_available"].T / n_epochs], axis=-1)
+    return out, frac

@@ -17,6 +17,12 @@ Per receiver point and epoch:
 
 Statistics over epochs are exact (``numpy.percentile`` with
 ``method="inverted_cdf"``, i.e. nearest rank, for the 95th percentile).
+
+Accuracy (:func:`accuracy_from_los`, :func:`reference_site_accuracy`): the same H with
+``W = diag(1/σ²_i)`` from :func:`gnss_interop.accuracy.budget.uere_variance_m2`,
+``Q = inv(HᵀWH)`` [m²]; σ_E, σ_N, σ_U from its diagonal, H95 from the eigenvalues of the
+east/north block with :func:`gnss_interop.accuracy.confidence.horizontal_95_factor`,
+V95 = 1.96 σ_U, weighted PDOP = sqrt(tr Q_pos · mean(w)).
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ from gnss_interop.coverage.geometry import look_angles
 from gnss_interop.coverage.masks import ElevationMask
 from gnss_interop.systems import System
 
-__all__ = ["EpochDop", "dop_from_los", "reference_site_series", "reference_statistics",
-           "SINGULAR_COND"]
+__all__ = ["EpochDop", "accuracy_from_los", "dop_from_los", "reference_site_accuracy",
+           "reference_site_series", "reference_statistics", "SINGULAR_COND"]
 
 #: Condition number of HᵀH above which the reference calls the geometry singular.
 SINGULAR_COND = 1e12
@@ -91,9 +97,79 @@ def dop_from_los(los_enu: NDArray[np.float64], systems: Sequence[System],
     return EpochDop(n, unknowns, True, gdop, pdop, hdop, vdop, tdop)
 
 
+def accuracy_from_los(los_enu: NDArray[np.float64], systems: Sequence[System],
+                      config: Configuration, sigma2_m2: NDArray[np.float64]) -> NDArray[np.float64]:
+    """H95, V95, σ_E, σ_N, σ_U [m] and weighted PDOP of one epoch (+inf without solution),
+    in :data:`~gnss_interop.variables.ACCURACY_NAMES` order.
+
+    ``sigma2_m2[i]`` is σ²_URE of row ``i``; rows of systems outside ``config`` are ignored.
+    """
+    from gnss_interop.accuracy.confidence import V95_FACTOR, horizontal_95_factor
+
+    los = np.asarray(los_enu, dtype=np.float64).reshape(-1, 3)
+    keep = np.array([s in config.systems for s in systems], dtype=bool)
+    geo = dop_from_los(los, systems, config)
+    if not geo.solution:
+        return np.full(6, np.inf)
+    los = los[keep]
+    sig2 = np.asarray(sigma2_m2, float)[keep]
+    sys_kept = [s for s, k in zip(systems, keep) if k]
+    active = [g for g in config.clock_groups if any(s in g for s in sys_kept)]
+    h = np.zeros((len(sys_kept), 3 + len(active)))
+    h[:, :3] = -los
+    for j, group in enumerate(active):
+        h[:, 3 + j] = [1.0 if s in group else 0.0 for s in sys_kept]
+    w = 1.0 / sig2
+    q = np.linalg.inv(h.T @ (w[:, None] * h))
+    lam = np.linalg.eigvalsh(q[:2, :2])
+    l1, l2 = float(lam[1]), max(float(lam[0]), 0.0)
+    h95 = float(horizontal_95_factor(np.sqrt(l2 / l1))) * np.sqrt(l1)
+    return np.array([h95, V95_FACTOR * np.sqrt(q[2, 2]), np.sqrt(q[0, 0]), np.sqrt(q[1, 1]),
+                     np.sqrt(q[2, 2]), np.sqrt((q[0, 0] + q[1, 1] + q[2, 2]) * np.mean(w))])
+
+
+def reference_site_accuracy(
+    positions: xr.DataArray, lat_deg: float, lon_deg: float, height_m: float,
+    mask: ElevationMask, configs: Sequence[Configuration], profile, usage,
+) -> dict[str, NDArray[np.float64]]:
+    """Per-epoch accuracy (time, 6) at one point for each configuration (the reference of
+    the weighted kernel); ``usage`` is :func:`gnss_interop.coverage.engine.satellite_usage`."""
+    from gnss_interop.accuracy.budget import (
+        iono_vertical_variance_m2,
+        system_budget,
+        uere_variance_m2,
+    )
+    from gnss_interop.coverage.geometry import ecef_to_enu
+
+    pos = np.asarray(positions.transpose("time", "sv", "xyz").values, dtype=np.float64)
+    systems = [System.from_letter(str(sv)[0]) for sv in positions["sv"].values]
+    az, el, rng = look_angles(pos, lat_deg, lon_deg, height_m)
+    enu = ecef_to_enu(pos, lat_deg, lon_deg, height_m)
+    tau2 = float(iono_vertical_variance_m2(lat_deg, lon_deg))
+    budgets = {s: system_budget(profile, s) for s in set(systems)}
+    out = {}
+    for cfg in configs:
+        acc = np.empty((pos.shape[0], 6))
+        for t in range(pos.shape[0]):
+            finite = np.all(np.isfinite(pos[t]), axis=-1)
+            vis = np.zeros(pos.shape[1], dtype=bool)
+            vis[finite] = el[t, finite] > mask.effective_deg(az[t, finite])
+            vis &= np.array([s in cfg.systems for s in systems]) & usage.usable
+            idx = np.flatnonzero(vis)
+            los = enu[t, idx] / rng[t, idx, None]
+            sig2 = np.array([uere_variance_m2(los[k, 2], usage.sis_var[i],
+                                              budgets[systems[i]].table,
+                                              budgets[systems[i]].iono_scale * tau2)
+                             for k, i in enumerate(idx)])
+            acc[t] = accuracy_from_los(los, [systems[i] for i in idx], cfg, sig2)
+        out[cfg.name] = acc
+    return out
+
+
 def reference_site_series(
     positions: xr.DataArray, lat_deg: float, lon_deg: float, height_m: float,
     mask: ElevationMask, configs: Sequence[Configuration],
+    usable: NDArray[np.bool_] | None = None,
 ) -> dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]]:
     """Per-epoch visible count and DOPs at one point, for each configuration.
 
@@ -114,6 +190,8 @@ def reference_site_series(
             vis = np.zeros(pos.shape[1], dtype=bool)
             vis[finite] = el[t, finite] > mask.effective_deg(az[t, finite])
             vis &= np.array([s in cfg.systems for s in systems])
+            if usable is not None:
+                vis &= usable
             idx = np.flatnonzero(vis)
             los = enu[t, idx] / rng[t, idx, None]
             r = dop_from_los(los, [systems[i] for i in idx], cfg)

@@ -9,6 +9,11 @@ import xarray as xr
 
 from gnss_interop._version import __version__
 from gnss_interop.coverage.configs import Configuration, systems_of
+from dataclasses import replace
+
+from gnss_interop.accuracy.budget import system_budget
+from gnss_interop.accuracy.limits import accuracy_limit
+from gnss_interop.coverage.dataset import profile_attrs
 from gnss_interop.coverage.engine import (
     _points,
     _positions_array,
@@ -16,10 +21,12 @@ from gnss_interop.coverage.engine import (
     _static,
     _Tile,
     default_configurations,
+    satellite_usage,
 )
+from gnss_interop.receivers.profiles import receiver_profile
 from gnss_interop.coverage.geometry import look_angles
 from gnss_interop.coverage.masks import ElevationMask
-from gnss_interop.variables import DOP_NAMES, lookup
+from gnss_interop.variables import ACCURACY_NAMES, DOP_NAMES, lookup
 
 __all__ = ["compute_site"]
 
@@ -33,27 +40,47 @@ def compute_site(
     mask: ElevationMask | None = None,
     configs: Sequence[Configuration] | None = None,
     pdop_max: float = 6.0,
+    receiver=None,
+    catalogue=None,
+    accuracy: bool = True,
+    accuracy_max_m=None,
 ) -> xr.Dataset:
-    """Per-epoch visibility and DOP at one point (same kernel as the grid).
+    """Per-epoch visibility, DOP and expected accuracy at one point (same kernel as the grid).
+
+    ``receiver``, ``catalogue``, ``accuracy``, ``accuracy_max_m``: as in
+    :func:`~gnss_interop.coverage.engine.compute_grid`.
 
     Returns
     -------
     xarray.Dataset
         ``nsat``, ``gdop``, ``pdop``, ``hdop``, ``vdop``, ``tdop`` and
         ``available`` with dims (config, time) (+inf DOP where no solution), and
-        ``azimuth`` / ``elevation`` [deg] and ``visible`` (mask applied,
-        ignoring configurations) with dims (time, sv) for sky plots.
+        ``available`` with dims (config, time) (+inf DOP where no solution), with
+        ``accuracy`` also ``sigma_east``, ``sigma_north``, ``sigma_up``, ``hacc95``,
+        ``vacc95`` [m], ``wpdop`` and ``accuracy_available``; ``azimuth`` / ``elevation``
+        [deg] and ``visible`` (mask applied, ignoring configurations) with dims (time, sv)
+        for sky plots; ``usable`` (sv): the profile can use the satellite.
         Time is GPST.
     """
     mask = ElevationMask() if mask is None else mask
     configs = tuple(default_configurations() if configs is None else configs)
     pos, times, svs = _positions_array(positions)
-    st, _ = _static(svs, configs, mask, pdop_max, True, float(lon_deg), 1.0, float(height_m))
+    profile = receiver_profile(receiver)
+    limit = accuracy_limit(accuracy_max_m)
+    usage = satellite_usage(svs, times, profile, catalogue)
+    st, systems = _static(svs, configs, mask, pdop_max, True, float(lon_deg), 1.0,
+                          float(height_m), usable=usage.usable)
+    if accuracy:
+        budgets = [system_budget(profile, s) for s in systems]
+        st = replace(st, weighted=True, sat_var=np.ascontiguousarray(usage.sis_var),
+                     sys_tab=np.ascontiguousarray(np.stack([b.table for b in budgets])),
+                     sys_ion=np.array([b.iono_scale for b in budgets], float),
+                     h95_max=limit.horizontal_max, v95_max=limit.vertical_max)
     rows = np.array([float(lat_deg)])
     pt = _points(rows, np.array([float(lon_deg)]), float(height_m))
     tile = _Tile(float(lat_deg), float(lat_deg), str(times[0])[:19], str(times[-1])[:19],
                  0, 1, 0, times.size)
-    _, (ep_nsat, ep_dop) = _run_tile(tile, pt, rows, pos, st)
+    _, (ep_nsat, ep_dop, ep_acc) = _run_tile(tile, pt, rows, pos, st)
     az, el, _rng = look_angles(pos, lat_deg, lon_deg, height_m)
     with np.errstate(invalid="ignore"):
         visible = np.isfinite(el) & (el > mask.effective_deg(np.nan_to_num(az)))
@@ -70,6 +97,16 @@ def compute_site(
     data["available"] = (("config", "time"), np.isfinite(ep_dop[0, :, :, 1])
                          & (ep_dop[0, :, :, 1] <= pdop_max),
                          {"long_name": f"solution with PDOP <= {pdop_max:g}"})
+    if accuracy:
+        for j, q in enumerate(ACCURACY_NAMES):
+            data[q] = (("config", "time"), ep_acc[0, :, :, j], lookup(q).attrs())
+        data["accuracy_available"] = (
+            ("config", "time"), (ep_acc[0, :, :, 3] <= limit.horizontal_max)
+            & (ep_acc[0, :, :, 4] <= limit.vertical_max),
+            {"long_name": f"solution with {limit.describe()}"})
+    data["usable"] = (("sv",), usage.usable, {"long_name": "the receiver profile can use the "
+                                              "satellite (its generation broadcasts the "
+                                              "tracked signals)"})
     data["azimuth"] = (("time", "sv"), az, {"units": "degree", "long_name":
                                             "azimuth from north through east (NaN: no ephemeris)"})
     data["elevation"] = (("time", "sv"), el, {"units": "degree", "long_name":
@@ -84,4 +121,5 @@ def compute_site(
         "mask": mask.describe(), "pdop_max": float(pdop_max), "time_system": "GPST",
         "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
     })
+    ds.attrs.update(profile_attrs(profile, systems, usage, limit))
     return ds

@@ -89,6 +89,32 @@ class Ephemerides:
         out.update(r.values)
         return out
 
+    def generation_evidence(self) -> dict[str, str]:
+        """Generation each satellite's broadcast messages prove (BeiDou CNV1/CNV2 → BDS-3),
+        for :func:`~gnss_interop.ephemerides.catalogue.satellite_catalogue`."""
+        from gnss_interop.ephemerides.catalogue import broadcast_evidence
+
+        by_sv: dict[str, set[str]] = {}
+        for r in self._rec.values():
+            for sv, m in zip(r.sv.tolist(), r.message.tolist()):
+                by_sv.setdefault(sv, set()).add(m)
+        return broadcast_evidence(by_sv)
+
+    def catalogue(self, date=None, *, metadata=None, warn: bool = True):
+        """The :class:`~gnss_interop.ephemerides.catalogue.SatelliteCatalogue` of these
+        satellites on ``date`` (default: the middle of the data), corroborated by the
+        broadcast messages."""
+        from gnss_interop.ephemerides.catalogue import satellite_catalogue
+
+        if date is None:
+            if self.svs:
+                t0, t1 = self.span()
+                date = t0 + (t1 - t0) // 2
+            else:
+                date = np.datetime64("2000-01-01")
+        return satellite_catalogue(self.svs, date, metadata=metadata,
+                                   evidence=self.generation_evidence(), warn=warn)
+
     @property
     def svs(self) -> list[str]:
         """Satellites with at least one usable (healthy, plausible) record, by system

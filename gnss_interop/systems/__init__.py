@@ -10,6 +10,7 @@ registry instead of naming systems.
 
 from gnss_interop.systems.enums import BdsOrbitType, OrbitClass, System, TimeScale
 from gnss_interop.systems.registry import (
+    Generation,
     PRIMARY_SYSTEMS,
     LayoutRule,
     Signal,
@@ -22,6 +23,7 @@ from gnss_interop.systems.registry import (
 )
 
 __all__ = [
+    "Generation",
     "BdsOrbitType",
     "LayoutRule",
     "OrbitClass",

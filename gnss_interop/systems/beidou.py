@@ -15,6 +15,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gnss_interop.constants import (
+    SISRE_BDS2_M,
+    SISRE_BDS3_GEO_M,
+    SISRE_BDS3_M,
+    SISRE_BDS3S_M,
     BDS_FIT_HALF_WINDOW_S,
     BDS_GM_M3_S2,
     BDS_OMEGA_E_RAD_S,
@@ -26,7 +30,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.kepler import KeplerOrbitModel
 from gnss_interop.reading.layout import KEPLER_ORBIT_LINES, MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
+from gnss_interop.systems.registry import Generation, LayoutRule, Signal, SystemSpec
 
 _CLOCK = ("af0", "af1", "af2")
 _ORBIT = KEPLER_ORBIT_LINES  # its first line is preceded by AODE (D1/D2) or A-dot (CNAV)
@@ -119,9 +123,35 @@ SPEC = SystemSpec(
         Signal("B2A", System.BEIDOU, 1176.45e6, 10.23e6, -156.0, "BDS-SIS-ICD-B2a 1.0 §4.2"),
         # BDS-SIS-ICD-B3I 1.0 §4.2 (1268.52 MHz, 10.23 Mcps, −163 dBW)
         Signal("B3I", System.BEIDOU, 1268.52e6, 10.23e6, -163.0, "BDS-SIS-ICD-B3I 1.0 §4.2"),
+        # BDS-SIS-ICD 2.1 (2016) §4.2 (BDS-2 B2I: 1207.14 MHz, 2.046 Mcps, −163 dBW)
+        Signal("B2I", System.BEIDOU, 1207.14e6, 2.046e6, -163.0, "BDS-SIS-ICD 2.1 §4.2"),
+        # BDS-SIS-ICD-B2b 1.0 (2020) §4 (BDS-3 B2b: 1207.14 MHz, 10.23 Mcps, −160 dBW)
+        Signal("B2B", System.BEIDOU, 1207.14e6, 10.23e6, -160.0, "BDS-SIS-ICD-B2b 1.0 §4"),
     ),
     default_band="B1I",
     sto_code="BD",
     week_origin_gps_weeks=BDT_WEEK0_IN_GPS_WEEKS,
     classify=classify,
+    # Blocks: IGS satellite metadata SINEX (SATELLITE/IDENTIFIER). Signals: BDS-2 broadcasts
+    # B1I, B2I, B3I (BDS-SIS-ICD 2.1 §3); BDS-3 MEO/IGSO add B1C, B2a, B2b and drop B2I
+    # (BDS-SIS-ICD-B1C 1.0 §3, -B2a 1.0 §3, -B2b 1.0 §3: "broadcast by the MEO and IGSO
+    # satellites"); BDS-3 GEO broadcast B1I and B3I for positioning (B2b on the GEOs is the
+    # PPP service, B2a/B1C are not broadcast: no CNV1/CNV2 records from C59–C62 in RINEX 4
+    # files); the experimental BDS-3S satellites are counted on B1I/B3I only.
+    generations=(
+        Generation("BDS-3", ("BDS-3M", "BDS-3I"),
+                   frozenset({"B1I", "B3I", "B1C", "B2A", "B2B"}), SISRE_BDS3_M,
+                   "Yang, Mao & Sun (2020), Satellite Navigation 1:1",
+                   "BDS-SIS-ICD-B1C 1.0, -B2a 1.0, -B2b 1.0 §3"),
+        Generation("BDS-3 GEO", ("BDS-3G",), frozenset({"B1I", "B3I"}), SISRE_BDS3_GEO_M,
+                   "assumption: the BDS-2 value (no published BDS-3 GEO figure found)",
+                   "BDS-SIS-ICD-B1I 3.0 §3; no CNAV from BDS-3 GEO"),
+        Generation("BDS-3S", ("BDS-3SM", "BDS-3SI"), frozenset({"B1I", "B3I"}), SISRE_BDS3S_M,
+                   "assumption: the BDS-2 value (experimental satellites)",
+                   "experimental satellites: legacy signals only assumed"),
+        Generation("BDS-2", ("BDS-2G", "BDS-2I", "BDS-2M"), frozenset({"B1I", "B2I", "B3I"}),
+                   SISRE_BDS2_M, "Montenbruck et al. (2018), Adv. Space Res. 61(12)",
+                   "BDS-SIS-ICD 2.1 §3"),
+    ),
+    unknown_generation="BDS-2",
 )

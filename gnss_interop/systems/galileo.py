@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gnss_interop.constants import (
+    SISRE_GALILEO_M,
     GAL_FIT_WINDOW_S,
     GAL_GM_M3_S2,
     GAL_OMEGA_E_RAD_S,
@@ -25,7 +26,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.kepler import KeplerOrbitModel
 from gnss_interop.reading.layout import KEPLER_ORBIT_LINES, MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
+from gnss_interop.systems.registry import Generation, LayoutRule, Signal, SystemSpec
 
 #: Galileo I/NAV and F/NAV (RINEX 3.04 Table A8; RINEX 4.00 Tables A8/A9: same body).
 INAV_FNAV = MessageLayout(
@@ -88,5 +89,9 @@ SPEC = SystemSpec(
     default_band="E1",
     sto_code="GA",
     week_origin_gps_weeks=0,
+    generations=(Generation("Galileo", ("GAL",), frozenset({"E1"}), SISRE_GALILEO_M,
+                            "Montenbruck et al. (2018), Adv. Space Res. 61(12)",
+                            "Galileo OS SIS ICD 2.0 §2"),),
+    unknown_generation="Galileo",
     healthy=healthy,
 )

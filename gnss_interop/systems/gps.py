@@ -8,6 +8,7 @@ with the WGS 84 values of IS-GPS-200 §20.3.3.4.3. Time: GPST; toe is seconds of
 from __future__ import annotations
 
 from gnss_interop.constants import (
+    SISRE_GPS_M,
     GPS_FIT_HALF_WINDOW_S,
     GPS_GM_M3_S2,
     GPS_OMEGA_E_RAD_S,
@@ -18,7 +19,7 @@ from gnss_interop.constants import (
 from gnss_interop.orbits.kepler import KeplerOrbitModel
 from gnss_interop.reading.layout import KEPLER_ORBIT_LINES, MessageLayout
 from gnss_interop.systems.enums import OrbitClass, System, TimeScale
-from gnss_interop.systems.registry import LayoutRule, Signal, SystemSpec
+from gnss_interop.systems.registry import Generation, LayoutRule, Signal, SystemSpec
 
 #: GPS LNAV (RINEX 3.04 Table A6; RINEX 4.00 Table A6).
 LNAV = MessageLayout(
@@ -56,4 +57,8 @@ SPEC = SystemSpec(
     default_band="L1CA",
     sto_code="GP",
     week_origin_gps_weeks=0,
+    generations=(Generation("GPS", ("GPS",), frozenset({"L1CA"}), SISRE_GPS_M,
+                            "Montenbruck et al. (2018), Adv. Space Res. 61(12)",
+                            "IS-GPS-200 §3.3.1"),),
+    unknown_generation="GPS",
 )

@@ -31,7 +31,7 @@ from gnss_interop.systems.enums import OrbitClass, System, TimeScale
 if TYPE_CHECKING:  # pragma: no cover
     from gnss_interop.reading.layout import MessageLayout
 
-__all__ = ["PRIMARY_SYSTEMS", "LayoutRule", "Signal", "SystemSpec", "registered", "spec",
+__all__ = ["PRIMARY_SYSTEMS", "Generation", "LayoutRule", "Signal", "SystemSpec", "registered", "spec",
            "spec_of_letter", "sv_system", "time_offset_names"]
 
 
@@ -48,6 +48,30 @@ class Signal:
     chip_rate_cps: float
     min_received_power_dbw: float
     source: str
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generation (or block family) of satellites of one system and what it transmits.
+
+    ``blocks`` are the IGS satellite-metadata block names (SINEX ``SATELLITE/IDENTIFIER``)
+    of the generation, matched exactly or as a prefix followed by ``-`` (``BDS-3M`` matches
+    ``BDS-3M-CAST``). ``signals`` are names of the system's :class:`Signal` entries that the
+    generation broadcasts for open-service positioning (``source`` says where that comes
+    from). ``sisre_m`` is the default signal-in-space range error (1σ, orbit and clock, global
+    average) used by the error budget, with ``sisre_source``.
+    """
+
+    name: str
+    blocks: tuple[str, ...]
+    signals: frozenset[str]
+    sisre_m: float
+    sisre_source: str
+    source: str
+
+    def matches(self, block: str) -> bool:
+        b = block.strip().upper()
+        return any(b == x or b.startswith(x + "-") for x in self.blocks)
 
 
 @dataclass(frozen=True)
@@ -118,6 +142,36 @@ class SystemSpec:
     km_fields: tuple[str, ...] = ()
     #: The reference time's name in messages to users (``"toe"``, ``"t_b"``).
     reference_time_name: str = "toe"
+    #: Satellite generations, each with the IGS metadata blocks it covers (first match wins).
+    generations: tuple[Generation, ...] = ()
+    #: Name of the generation assumed for a satellite the catalogue cannot place: the
+    #: generation that transmits only the legacy signals, so no signal is assumed that the
+    #: satellite may not broadcast.
+    unknown_generation: str = ""
+
+    def generation(self, name: str) -> Generation:
+        """The generation called ``name``."""
+        for g in self.generations:
+            if g.name == name:
+                return g
+        known = ", ".join(g.name for g in self.generations)
+        raise ValueError(f"{self.display_name} has no generation {name!r}; known: {known}")
+
+    def generation_of_block(self, block: str) -> Generation | None:
+        """The generation of an IGS metadata block name, or ``None``."""
+        for g in self.generations:
+            if g.matches(block):
+                return g
+        return None
+
+    def signal(self, name: str) -> Signal:
+        """The signal called ``name`` (case-insensitive)."""
+        key = name.strip().upper()
+        for sig in self.signals:
+            if sig.name == key:
+                return sig
+        known = ", ".join(sg.name for sg in self.signals)
+        raise ValueError(f"{self.display_name} has no signal {name!r}; known: {known}")
 
     @property
     def letter(self) -> str:
