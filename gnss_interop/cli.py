@@ -30,6 +30,9 @@ ConfigOption = Annotated[Optional[list[str]], typer.Option(
     "--config", help="Receiver configurations (repeatable): e.g. C, R, C+R, C+R/interop, G+E, "
                      "C+R+G+E. Default: C, R, C+R and C+R/interop when the broadcast BDGL "
                      "offset is in the files.")]
+ReceiverOption = Annotated[Optional[str], typer.Option(
+    "--receiver", help="Receiver profile (preset name, see 'gnss-interop receivers'); default "
+                       "dual-bds3-glo (BDS-3 B1C/B2a + GLONASS G1/G2).")]
 DateOption = Annotated[Optional[str], typer.Option(
     "--date", help="Also use the IGS daily broadcast file of this day (YYYY-MM-DD), from the "
                    "cache or fetched ($GNSS_INTEROP_SOURCE, default bkg; see 'fetch').")]
@@ -208,6 +211,9 @@ def run(
     only: Annotated[Optional[list[str]], typer.Option(help="Run only these scenarios.")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Local dask.distributed workers.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a dask scheduler.")] = None,
+    receiver: Annotated[Optional[str], typer.Option(
+        "--receiver", help="Receiver profile preset; overrides the scenario file's [receiver] "
+                           "(see 'gnss-interop receivers').")] = None,
 ) -> None:
     """Run denial scenarios: maps, grids (NetCDF, GeoTIFF), tables and an HTML report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -227,6 +233,8 @@ def run(
         if unknown:
             _fail(f"--only: no scenario named {', '.join(unknown)} in {path}")
         spec = spec.model_copy(update={"scenario": [s for s in spec.scenario if s.name in only]})
+    if receiver is not None:
+        spec = spec.model_copy(update={"receiver": _receiver(receiver).name})
     formats = ["png"] + (["pdf"] if pdf else []) + (["svg"] if svg else [])
     typer.echo(f"{spec.title}: {len(spec.scenario)} scenario(s) from {path}")
     n_files = 0
@@ -256,6 +264,28 @@ def run(
         glob = {r["config"]: r for r in res.summary if r["area"] == "global"}
         cells = "  ".join(f"{c} {glob[c]['availability_pct']:.2f}%" for c in glob)
         typer.echo(f"  {res.name:28} global availability  {cells}")
+
+
+@app.command()
+def receivers() -> None:
+    """List the receiver profiles (presets): the signals each tracks per system."""
+    from gnss_interop.receivers import DEFAULT_RECEIVER, PRESETS
+    from gnss_interop.systems import PRIMARY_SYSTEMS
+
+    width = max(len(n) for n in PRESETS)
+    for name, p in PRESETS.items():
+        mark = " (default)" if p is DEFAULT_RECEIVER else ""
+        sig = "; ".join(p.tracks(s).describe() for s in PRIMARY_SYSTEMS)
+        typer.echo(f"{name:{width}}  {sig}{mark}")
+
+
+def _receiver(name: Optional[str]):
+    from gnss_interop.receivers import receiver_profile
+
+    try:
+        return receiver_profile(name)
+    except ValueError as exc:
+        _fail(f"--receiver: {exc}")
 
 
 def main() -> None:  # pragma: no cover - console entry point alternative
@@ -346,8 +376,9 @@ def grid(
     out: Annotated[Path, typer.Option(help="Output NetCDF file.")] = Path("grid.nc"),
     config: ConfigOption = None,
     date: DateOption = None,
+    receiver: ReceiverOption = None,
 ) -> None:
-    """Visibility, DOP and availability statistics over a grid (C, R, C+R, C+R/interop)."""
+    """Visibility, DOP, availability and expected accuracy over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
 
     from gnss_interop.coverage.configs import systems_of
@@ -357,6 +388,7 @@ def grid(
     from gnss_interop.coverage.grid import GridSpec
 
     _setup_warnings()
+    profile = _receiver(receiver)
     nav = _nav_or_date(nav, date)
     wanted = _parse_configurations(config)
     eph = _load(nav, systems_of(wanted))
@@ -381,17 +413,23 @@ def grid(
             ds = compute_grid(pos, spec, mask=elev, configs=configs, pdop_max=pdop_max,
                               keep_time=keep_time, workers=workers, scheduler=scheduler,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
-                              input_files=[str(p) for p in nav])
+                              input_files=[str(p) for p in nav], receiver=profile,
+                              catalogue=eph.catalogue())
     except (CoverageError, ValueError) as exc:
         _fail(str(exc))
     write_netcdf(ds, out)
     typer.echo(f"wrote {out}")
+    typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
+    typer.echo(f"excluded satellites: {ds.attrs['excluded_satellites']}")
     width = max(12, *(len(str(c)) for c in ds["config"].values))
     for c in ds["config"].values:
         sub = ds.sel(config=c)
         typer.echo(f"  {str(c):{width}} mean visible {float(sub.nsat_mean.mean()):5.1f}  "
                    f"mean PDOP {float(sub.pdop_mean.mean()):5.2f}  availability "
-                   f"{100 * float(sub.availability.mean()):7.3f} % (grid mean, PDOP <= {pdop_max:g})")
+                   f"{100 * float(sub.availability.mean()):7.3f} % (PDOP <= {pdop_max:g})  "
+                   f"median H95 (p95 over time) {float(sub.hacc95_p95.median()):6.2f} m  "
+                   f"accuracy availability {100 * float(sub.accuracy_availability.mean()):7.3f} % "
+                   f"({ds.attrs['accuracy_limit']}); grid means")
 
 
 @app.command()
@@ -414,14 +452,16 @@ def site(
                                                                        "(PNG).")] = None,
     config: ConfigOption = None,
     date: DateOption = None,
+    receiver: ReceiverOption = None,
 ) -> None:
-    """Per-epoch visible satellites and DOPs at one site, per configuration."""
+    """Per-epoch visible satellites, DOPs and expected accuracy at one site, per configuration."""
     from gnss_interop.coverage.configs import systems_of
     from gnss_interop.coverage import compute_site
     from gnss_interop.output.tables import site_to_csv
     from gnss_interop.errors import CoverageError
 
     _setup_warnings()
+    profile = _receiver(receiver)
     if not (-90.0 <= lat <= 90.0):
         _fail(f"--lat must lie within [-90, 90], got {lat}")
     nav = _nav_or_date(nav, date)
@@ -433,7 +473,8 @@ def site(
     elev = _coverage_mask(mask, horizon)
     pos = eph.positions(times, svs=eph.svs_of(systems))
     try:
-        ds = compute_site(pos, lat, lon, height, mask=elev, configs=configs, pdop_max=pdop_max)
+        ds = compute_site(pos, lat, lon, height, mask=elev, configs=configs, pdop_max=pdop_max,
+                          receiver=profile, catalogue=eph.catalogue())
     except (CoverageError, ValueError) as exc:
         _fail(str(exc))
     site_to_csv(ds, out)
@@ -447,10 +488,14 @@ def site(
         sub = ds.sel(config=c)
         pd_ = sub["pdop"].values
         fin = pd_[np.isfinite(pd_)]
+        h95 = sub["hacc95"].values
+        v95 = sub["vacc95"].values
         typer.echo(f"  {str(c):{width}} visible {int(sub.nsat.min())}-{int(sub.nsat.max())}  "
                    f"PDOP {fin.min() if fin.size else float('inf'):.2f}-"
                    f"{fin.max() if fin.size else float('inf'):.2f}  available "
-                   f"{100 * float(sub.available.mean()):.2f} %")
+                   f"{100 * float(sub.available.mean()):.2f} %  H95 median "
+                   f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m")
+    typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
 
 
 # --- fetch (gnss_interop.reading.fetch) ----------------------------------------------------------

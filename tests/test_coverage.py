@@ -98,7 +98,8 @@ def test_cf_attributes(tmp_path):
         if name == "crs":
             continue
         assert var.dims == ("config", "lat", "lon")
-        assert var.attrs["units"] == "1" and var.attrs["long_name"]
+        from gnss_interop.variables import lookup
+        assert var.attrs["units"] == lookup(name).units and var.attrs["long_name"]
         assert var.attrs["grid_mapping"] == "crs"
         if "dop" in name:
             assert "+inf" in var.attrs["comment"]
@@ -210,13 +211,17 @@ def test_mask_interpolation_is_periodic():
 # ------------------------------------------------------------------ site mode
 
 def test_site_csv_and_skyplot(tmp_path):
-    site = compute_site(POS, 39.9, 116.4, 50.0, configs=CONFIGS)
+    site = compute_site(POS, 39.9, 116.4, 50.0, configs=CONFIGS, receiver="legacy-sf")
     assert site["nsat"].dims == ("config", "time")
     path = site_to_csv(site, tmp_path / "dop.csv")
     rows = list(csv.DictReader(path.open()))
     assert len(rows) == 4 * POS.sizes["time"]
     assert list(rows[0]) == ["time_gpst", "config", "nsat", "gdop", "pdop", "hdop", "vdop",
-                             "tdop"]
+                             "tdop", "hacc95_m", "vacc95_m", "sigma_east_m", "sigma_north_m",
+                             "sigma_up_m", "wpdop", "receiver_profile"]
+    assert rows[0]["receiver_profile"] == site.attrs["receiver_profile"]
+    assert float(rows[0]["hacc95_m"]) == pytest.approx(
+        float(site.sel(config="C").isel(time=0)["hacc95"]), rel=1e-6)
     assert rows[0]["time_gpst"] == "2023-03-12T00:00:00" and rows[0]["config"] == "C"
     first = site.sel(config="C").isel(time=0)
     assert float(rows[0]["pdop"]) == pytest.approx(float(first["pdop"]), abs=1e-6)
@@ -251,15 +256,18 @@ def test_real_data_sanity_at_sites(brd4_eph, real_positions):
              "Quito": (-0.2, -78.5), "Sao Paulo": (-23.5, -46.6), "South Pole": (-90.0, 0.0),
              "Svalbard": (78.2, 15.6)}
     for name, (lat, lon) in sites.items():
-        s = compute_site(real_positions, lat, lon, configs=configs)
+        # BDS-2 + BDS-3 (every satellite of the day): the legacy B1I + G1 receiver
+        s = compute_site(real_positions, lat, lon, configs=configs, receiver="legacy-sf")
         c = s["nsat"].sel(config="C").values
         r = s["nsat"].sel(config="R").values[1:]  # 00:00 GPST has no GLONASS ephemeris
         assert 8 <= c.mean() <= 30, (name, c.mean())
         assert 6 <= r.mean() <= 11, (name, r.mean())
         assert r.min() >= 3, name
         assert np.all(s["pdop"].sel(config="C+R").values[1:] < 3.0), name
-    asia = compute_site(real_positions, 30.5, 114.3, configs=configs)["nsat"].sel(config="C")
-    brazil = compute_site(real_positions, -23.5, -46.6, configs=configs)["nsat"].sel(config="C")
+    asia = compute_site(real_positions, 30.5, 114.3, configs=configs,
+                        receiver="legacy-sf")["nsat"].sel(config="C")
+    brazil = compute_site(real_positions, -23.5, -46.6, configs=configs,
+                          receiver="legacy-sf")["nsat"].sel(config="C")
     assert float(asia.mean()) > float(brazil.mean()) + 3  # GEO/IGSO over Asia-Pacific
 
 
@@ -280,6 +288,7 @@ def test_real_data_glonass_gap_drops_the_clock_column(brd4_eph, real_positions):
 def test_real_data_grid_orders_configurations(brd4_eph, real_positions):
     configs = configurations_for(brd4_eph)
     ds = compute_grid(real_positions, GridSpec.global_grid(10.0), configs=configs,
+                      receiver="legacy-sf",
                       input_files=[BRD4])
     m = ds["pdop_mean"]
     # adding a system never hurts; one clock is never worse than two
@@ -322,3 +331,22 @@ def test_cli_grid_and_site(tmp_path):
     res = runner.invoke(app, ["grid", str(BRD4), "--bbox", "0,0,30,40", "--resolution", "30",
                               "--out", str(tmp_path / "bad.nc")])
     assert res.exit_code == 2 and "multiple of the resolution" in res.output
+
+
+@pytest.mark.real_data
+def test_default_profile_uses_no_bds2_and_glonass_is_worse_in_metres(brd4_eph):
+    """On 2023-03-12 the catalogue finds 15 BDS-2 and 29 BDS-3 satellites; a B1C/B2a
+    receiver uses none of the BDS-2 (nor the BDS-3 GEOs), and at Beijing GLONASS alone is
+    several times worse in H95 than BDS-3 while the combination gains a few per cent."""
+    cat = brd4_eph.catalogue()
+    counts = cat.count_by_generation()
+    assert counts["BDS-2"] == 15 and counts["BDS-3"] + counts["BDS-3 GEO"] == 29
+    times = np.datetime64("2023-03-12T01:00", "ns") + np.arange(0, 22 * 60, 10) * np.timedelta64(
+        60, "s")
+    pos = brd4_eph.positions(times)
+    s = compute_site(pos, 39.9, 116.4, mask=ElevationMask(10.0), catalogue=cat)
+    used = set(np.asarray(s.sv.values)[s.usable.values])
+    assert not used & {sv for sv, i in cat.satellites.items() if i.generation.name == "BDS-2"}
+    h = {c: float(np.median(s["hacc95"].sel(config=c).values)) for c in ("C", "R", "C+R")}
+    assert 2.0 * h["C"] < h["R"]
+    assert 0.8 * h["C"] < h["C+R"] < h["C"]

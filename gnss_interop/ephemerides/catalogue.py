@@ -35,10 +35,6 @@ from gnss_interop.systems import Generation, System, spec, sv_system
 __all__ = ["SatelliteInfo", "SatelliteCatalogue", "satellite_catalogue", "shipped_metadata",
            "broadcast_evidence"]
 
-#: Broadcast messages that prove a generation: message → (system, generation name).
-_EVIDENCE = {"CNV1": (System.BEIDOU, "BDS-3"), "CNV2": (System.BEIDOU, "BDS-3"),
-             "CNV3": (System.BEIDOU, "BDS-3")}
-
 
 @dataclass(frozen=True)
 class SatelliteInfo:
@@ -109,10 +105,13 @@ def broadcast_evidence(messages_by_sv: Mapping[str, Iterable[str]]) -> dict[str,
     """Generation proved by the broadcast messages of each satellite (``{"C19": "BDS-3"}``)."""
     out = {}
     for sv, messages in messages_by_sv.items():
+        try:
+            evidence = spec(sv_system(sv)).generation_evidence
+        except ValueError:
+            continue
         for m in messages:
-            hit = _EVIDENCE.get(str(m))
-            if hit is not None and sv_system(sv) == hit[0]:
-                out[sv] = hit[1]
+            if str(m) in evidence:
+                out[sv] = evidence[str(m)]
     return out
 
 

@@ -145,6 +145,13 @@ STYLES: dict[str, LayerStyle] = {
     "dop": LayerStyle("dop", "viridis_r", 0.5, 10.0, (0.5, 1, 1.5, 2, 3, 5, 10), log=True,
                       extend="both", nodata_label="no solution"),
     "gain": LayerStyle("gain", "PuOr", -1.0, 1.0, (-1, -0.5, 0, 0.5, 1), extend="both"),
+    # metres of predicted error: classes from sub-metre (dual-frequency BDS-3) to tens of
+    # metres (single-frequency, poor geometry); log spacing, fixed for every map
+    "accuracy": LayerStyle("accuracy", "magma_r", 0.5, 50.0, (0.5, 1, 2, 3, 5, 10, 20, 50),
+                           unit_label="m", extend="both", nodata_label="no solution",
+                           levels=(0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)),
+    "gain_m": LayerStyle("gain_m", "PuOr", -2.0, 2.0, (-2, -1, 0, 1, 2), unit_label="m",
+                         extend="both"),
 }
 
 
@@ -307,6 +314,15 @@ def _layer_label(variable: str, da: xr.DataArray, attrs: Mapping[str, Any],
         text = f"{'mean' if stat == 'mean' else _STAT_WORDS[stat]} number of visible satellites"
     elif head in DOP_NAMES and stat in _STAT_WORDS:
         text = f"{head.upper()}, {_STAT_WORDS[stat]}"
+    elif n == "hacc95_p95":
+        short = "Horizontal accuracy"
+        text = "95 % horizontal error, 95th percentile over time"
+    elif n == "vacc95_p95":
+        short = "Vertical accuracy"
+        text = "95 % vertical error, 95th percentile over time"
+    elif n == "accuracy_availability":
+        short = "Accuracy availability"
+        text = f"accuracy availability ({attrs.get('accuracy_limit') or 'predicted 95 % errors'})"
     else:
         text = str(da.attrs.get("long_name") or variable)
     unit = style.unit_label

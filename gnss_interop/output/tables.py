@@ -172,19 +172,27 @@ def site_to_csv(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a :func:`compute_site` result as CSV (atomically).
 
     Columns: time_gpst (ISO 8601, GPST), config, nsat, gdop, pdop, hdop, vdop,
-    tdop; DOPs are ``inf`` at epochs without a solution.
+    tdop and, when the accuracy was computed, hacc95_m, vacc95_m, sigma_east_m,
+    sigma_north_m, sigma_up_m, wpdop; DOPs and accuracies are ``inf`` at epochs without a
+    solution; the last column names the receiver profile (``gnss-interop receivers``).
     """
+    from gnss_interop.variables import ACCURACY_NAMES, lookup
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    acc = [q for q in ACCURACY_NAMES if q in ds]
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["time_gpst", "config", "nsat", *DOP_NAMES])
+        profile = str(ds.attrs.get("receiver_profile", ""))
+        w.writerow(["time_gpst", "config", "nsat", *DOP_NAMES,
+                    *(q + ("_m" if lookup(q).units == "m" else "") for q in acc),
+                    "receiver_profile"])
         times = [str(t)[:19] for t in ds["time"].values]
         for c in ds["config"].values:
             sub = ds.sel(config=c)
             nsat = sub["nsat"].values
-            dops = np.stack([sub[d].values for d in DOP_NAMES], axis=1)
+            dops = np.stack([sub[d].values for d in (*DOP_NAMES, *acc)], axis=1)
             for i, t in enumerate(times):
                 w.writerow([t, str(c), int(nsat[i]), *(f"{v:.6f}" if np.isfinite(v)
-                                                       else "inf" for v in dops[i])])
+                                                       else "inf" for v in dops[i]), profile])
     return path

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gnss_interop.constants import RECEIVER_NOISE_M
-from gnss_interop.systems import System, registered, spec
+from gnss_interop.systems import PRIMARY_SYSTEMS, System, registered, spec
 
 __all__ = ["DEFAULT_RECEIVER", "PRESETS", "ReceiverProfile", "Tracking", "receiver_profile"]
 
@@ -169,14 +169,21 @@ class ReceiverProfile:
         return replace(self, **changes)
 
 
-def _t(system: System, *signals: str, fallback: tuple[str, ...] = ()) -> Tracking:
-    return Tracking(system, tuple(signals), fallback)
+def _system_of_signal(name: str) -> System:
+    for entry in registered():
+        if any(sig.name == name.upper() for sig in entry.signals):
+            return entry.system
+    raise ValueError(f"no registered system broadcasts a signal {name!r}")
+
+
+def _t(*signals: str, fallback: tuple[str, ...] = ()) -> tuple[System, Tracking]:
+    """Tracking of the system that broadcasts ``signals`` (signal names are unique)."""
+    system = _system_of_signal(signals[0])
+    return system, Tracking(system, tuple(signals), fallback)
 
 
 #: Systems a profile names explicitly (the others are tracked on their legacy signal).
-_NAMED_SYSTEMS = (System.BEIDOU, System.GLONASS)
-
-_B, _R = System.BEIDOU, System.GLONASS
+_NAMED_SYSTEMS = PRIMARY_SYSTEMS
 
 #: Named receiver profiles.
 PRESETS: dict[str, ReceiverProfile] = {p.name: p for p in (
@@ -184,24 +191,24 @@ PRESETS: dict[str, ReceiverProfile] = {p.name: p for p in (
         "dual-bds3-glo",
         "dual-frequency multi-GNSS receiver: BDS-3 B1C/B2a and GLONASS G1/G2 FDMA, "
         "ionosphere-free; falls back to one signal when one band is lost (default)",
-        {_B: _t(_B, "B1C", "B2A", fallback=("B1C", "B2A")),
-         _R: _t(_R, "G1", "G2", fallback=("G1", "G2"))}),
+        dict((_t("B1C", "B2A", fallback=("B1C", "B2A")),
+              _t("G1", "G2", fallback=("G1", "G2"))))),
     ReceiverProfile(
         "legacy-sf",
         "legacy single-frequency receiver: BeiDou B1I (BDS-2 and BDS-3) and GLONASS G1 C/A, "
         "broadcast ionosphere model",
-        {_B: _t(_B, "B1I"), _R: _t(_R, "G1")}),
+        dict((_t("B1I"), _t("G1")))),
     ReceiverProfile(
         "dual-legacy",
         "dual-frequency receiver on the legacy signals: BeiDou B1I/B3I (BDS-2 and BDS-3) and "
         "GLONASS G1/G2, ionosphere-free",
-        {_B: _t(_B, "B1I", "B3I", fallback=("B1I", "B3I")),
-         _R: _t(_R, "G1", "G2", fallback=("G1", "G2"))}),
+        dict((_t("B1I", "B3I", fallback=("B1I", "B3I")),
+              _t("G1", "G2", fallback=("G1", "G2"))))),
     ReceiverProfile(
         "bds3-glo-cdma",
         "BDS-3 B1C/B2a ionosphere-free and GLONASS CDMA L3OC single frequency (GLONASS-M+, "
         "-K1, -K2 only)",
-        {_B: _t(_B, "B1C", "B2A", fallback=("B1C", "B2A")), _R: _t(_R, "L3OC")}),
+        dict((_t("B1C", "B2A", fallback=("B1C", "B2A")), _t("L3OC")))),
 )}
 
 #: The profile used when none is given.

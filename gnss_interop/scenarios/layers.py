@@ -12,7 +12,12 @@ Names, long names and units come from the catalogue (:mod:`gnss_interop.variable
 * ``interop_gain_availability`` = A(M/interop) − A(M) and ``interop_gain_pdop``: what the
   broadcast inter-system time offset adds (one receiver clock instead of one per system),
   for M the headline combination, or else the first two-clock configuration whose
-  one-clock twin is configured.
+  one-clock twin is configured;
+* in metres, when the accuracy layers were computed: ``backup_hacc95_<X>`` (the p95 over
+  time of the 95 % horizontal error the other systems still give inside X's denial),
+  ``combination_gain_hacc95`` = min over M's systems of H95(system alone) − H95(M) and
+  ``interop_gain_hacc95`` = H95(M) − H95(M/interop) (p95 over time; > 0 is better; NaN
+  where either side has no finite value).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import xarray as xr
 
 from gnss_interop.coverage.configs import ClockModel, Configuration
 from gnss_interop.systems import System
-from gnss_interop.variables import backup_name, lookup
+from gnss_interop.variables import backup_accuracy_name, backup_name, lookup
 
 __all__ = ["add_derived_layers", "headline_combination"]
 
@@ -54,6 +59,7 @@ def add_derived_layers(ds: xr.Dataset, denied: dict[System, np.ndarray]) -> None
     configs = [Configuration.parse(n) for n in names]
     avail = ds["availability"]
     pdop = ds["pdop_mean"]
+    h95 = ds["hacc95_p95"] if "hacc95_p95" in ds else None
     for system, mask in denied.items():
         others = [c for c in configs if c.clock is ClockModel.PER_SYSTEM or len(c.systems) == 1]
         others = [c for c in others if system not in c.systems]
@@ -61,6 +67,9 @@ def add_derived_layers(ds: xr.Dataset, denied: dict[System, np.ndarray]) -> None
             continue
         best = max(others, key=lambda c: len(c.systems))   # all other systems together
         _layer(ds, backup_name(system), avail.sel(config=best.name).where(mask), config=best.name)
+        if h95 is not None:
+            _layer(ds, backup_accuracy_name(system), h95.sel(config=best.name).where(mask),
+                   config=best.name)
     m = headline_combination(configs)
     if m is not None:
         singles = [Configuration((s,)).name for s in m.systems]
@@ -72,6 +81,12 @@ def add_derived_layers(ds: xr.Dataset, denied: dict[System, np.ndarray]) -> None
         _layer(ds, "combination_gain_availability", avail.sel(config=m.name) - best_single,
                config=m.name)
         _layer(ds, "combination_gain_pdop", best_pdop - pdop.sel(config=m.name), config=m.name)
+        if h95 is not None:
+            best_h = h95.sel(config=singles[0])
+            for name in singles[1:]:
+                best_h = np.fmin(best_h, h95.sel(config=name))
+            _layer(ds, "combination_gain_hacc95", _finite_difference(best_h, h95.sel(config=m.name)),
+                   config=m.name)
     # the interop gain needs only a two-clock combination and its one-clock twin
     pairs = [(c, Configuration(c.systems, ClockModel.SINGLE)) for c in configs
              if len(c.systems) > 1 and c.clock is ClockModel.PER_SYSTEM]
@@ -83,3 +98,13 @@ def add_derived_layers(ds: xr.Dataset, denied: dict[System, np.ndarray]) -> None
                twin=c.name)
         _layer(ds, "interop_gain_pdop", pdop.sel(config=c.name) - pdop.sel(config=twin.name),
                config=twin.name, twin=c.name)
+        if h95 is not None:
+            _layer(ds, "interop_gain_hacc95",
+                   _finite_difference(h95.sel(config=c.name), h95.sel(config=twin.name)),
+                   config=twin.name, twin=c.name)
+
+
+def _finite_difference(a: xr.DataArray, b: xr.DataArray) -> xr.DataArray:
+    """a − b where both are finite, NaN elsewhere (an infinite p95 has no metres to compare)."""
+    both = np.isfinite(a) & np.isfinite(b)
+    return (a - b).where(both)

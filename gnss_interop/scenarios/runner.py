@@ -108,6 +108,9 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
     deniable = {s for d in degraded_by_name.values() for s in d.denied}
     run_configs = needed_configurations(out_configs, deniable)
     horizon = spec.mask.horizon
+    profile = spec.profile()
+    limit = spec.accuracy_limit()
+    catalogue = eph.catalogue()
 
     cache: dict[tuple[frozenset[str], float], xr.Dataset] = {}
 
@@ -122,7 +125,8 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
             cache[key] = compute_grid(pos, grid, mask=mask, configs=run_configs,
                                       pdop_max=spec.pdop_max, workers=workers,
                                       scheduler=scheduler, threads=threads, progress=cb,
-                                      input_files=[str(p) for p in paths])
+                                      input_files=[str(p) for p in paths], receiver=profile,
+                                      catalogue=catalogue, accuracy_max_m=limit)
         return cache[key]
 
     lat2, lon2 = np.meshgrid(grid.lat_deg, grid.lon_deg, indexing="ij")

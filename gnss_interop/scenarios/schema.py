@@ -194,6 +194,17 @@ class ReceiverMaskModel(_Model):
 class ScenarioFile(_Model):
     """The whole scenario file (TOML)."""
 
+    def profile(self):
+        """The receiver profile of the file (:func:`gnss_interop.receivers.receiver_profile`)."""
+        from gnss_interop.receivers.profiles import receiver_profile
+
+        return receiver_profile(self.receiver)
+
+    def accuracy_limit(self):
+        from gnss_interop.accuracy.limits import accuracy_limit
+
+        return accuracy_limit(self.accuracy_max_m)
+
     title: str = "gnss-interop coverage scenarios"
     ephemerides: list[str] | None = Field(default=None, description="navigation files")
     almanac: Literal["nominal"] | None = Field(default=None, description="a shipped almanac")
@@ -205,6 +216,12 @@ class ScenarioFile(_Model):
     grid: GridModel = Field(default_factory=GridModel)
     mask: ReceiverMaskModel = Field(default_factory=ReceiverMaskModel)
     pdop_max: float = Field(default=6.0, gt=0, le=100)
+    receiver: str | dict[str, Any] | None = Field(
+        default=None, description="receiver profile: a preset name (gnss-interop receivers) or "
+                                  "a table (preset, beidou, glonass, noise_m, sisre_m, ...)")
+    accuracy_max_m: dict[str, float | None] | None = Field(
+        default=None, description="limits of the accuracy availability: horizontal and/or "
+                                  "vertical 95 % error [m] (default 5 and 10)")
     configurations: list[ConfigurationName] = Field(
         default_factory=lambda: [c.name for c in combinations()], min_length=1)
     scenario: list[ScenarioModel] = Field(min_length=1)
@@ -235,6 +252,17 @@ class ScenarioFile(_Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"scenario names must be unique; repeated: {dupes}")
+        from gnss_interop.accuracy.limits import accuracy_limit
+        from gnss_interop.receivers.profiles import receiver_profile
+
+        try:
+            receiver_profile(self.receiver)
+        except ValueError as exc:
+            raise ValueError(f"receiver: {exc}") from None
+        try:
+            accuracy_limit(self.accuracy_max_m)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
         configs = sorted({n for n in self.configurations if self.configurations.count(n) > 1})
         if configs:
             raise ValueError(f"configurations must be unique; repeated: {configs}")

@@ -154,4 +154,5 @@ SPEC = SystemSpec(
                    "BDS-SIS-ICD 2.1 §3"),
     ),
     unknown_generation="BDS-2",
+    generation_evidence={"CNV1": "BDS-3", "CNV2": "BDS-3"},
 )

@@ -20,7 +20,7 @@ Every constant comes from :mod:`gnss_interop.constants`, where its source is giv
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -144,6 +144,9 @@ class SystemSpec:
     reference_time_name: str = "toe"
     #: Satellite generations, each with the IGS metadata blocks it covers (first match wins).
     generations: tuple[Generation, ...] = ()
+    #: Broadcast messages that prove a satellite's generation: message → generation name
+    #: (BeiDou CNV1/CNV2 → BDS-3: only BDS-3 MEO/IGSO broadcast B1C/B2a CNAV).
+    generation_evidence: Mapping[str, str] = field(default_factory=dict)
     #: Name of the generation assumed for a satellite the catalogue cannot place: the
     #: generation that transmits only the legacy signals, so no signal is assumed that the
     #: satellite may not broadcast.
