@@ -211,6 +211,16 @@ def satellite_usage(svs: Sequence[str], times: NDArray, profile: ReceiverProfile
     return SatelliteUsage(tuple(svs), usable, sis_var, dict(excluded), catalogue)
 
 
+def _with_accuracy(st: _Static, profile: ReceiverProfile, systems: Sequence[System],
+                   usage: SatelliteUsage, limit: AccuracyLimit) -> _Static:
+    """``st`` with the weighted solution switched on (budget tables of ``systems``)."""
+    budgets = [system_budget(profile, s) for s in systems]
+    return replace(st, weighted=True, sat_var=np.ascontiguousarray(usage.sis_var),
+                   sys_tab=np.ascontiguousarray(np.stack([b.table for b in budgets])),
+                   sys_ion=np.array([b.iono_scale for b in budgets], float),
+                   h95_max=limit.horizontal_max, v95_max=limit.vertical_max)
+
+
 def _points(lat_rows_deg: NDArray, lon_deg: NDArray, height_m: float
             ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Receiver geometry of a block of grid rows for the kernel.
@@ -459,11 +469,7 @@ def compute_grid(
     st, systems = _static(svs, configs, mask, pdop_max, keep_time, lon0, grid.resolution_deg,
                           grid.height_m, grid.is_full_longitude, usage.usable)
     if accuracy:
-        budgets = [system_budget(profile, s) for s in systems]
-        st = replace(st, weighted=True, sat_var=np.ascontiguousarray(usage.sis_var),
-                     sys_tab=np.ascontiguousarray(np.stack([b.table for b in budgets])),
-                     sys_ion=np.array([b.iono_scale for b in budgets], float),
-                     h95_max=limit.horizontal_max, v95_max=limit.vertical_max)
+        st = _with_accuracy(st, profile, systems, usage, limit)
     lat, lon = grid.lat_deg, grid.lon_deg
     n_lat, n_lon, n_t, n_cfg = lat.size, lon.size, times.size, len(configs)
     if keep_time:

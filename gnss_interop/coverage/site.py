@@ -9,9 +9,6 @@ import xarray as xr
 
 from gnss_interop._version import __version__
 from gnss_interop.coverage.configs import Configuration, systems_of
-from dataclasses import replace
-
-from gnss_interop.accuracy.budget import system_budget
 from gnss_interop.accuracy.limits import accuracy_limit
 from gnss_interop.coverage.dataset import profile_attrs
 from gnss_interop.coverage.engine import (
@@ -20,6 +17,7 @@ from gnss_interop.coverage.engine import (
     _run_tile,
     _static,
     _Tile,
+    _with_accuracy,
     default_configurations,
     satellite_usage,
 )
@@ -71,11 +69,7 @@ def compute_site(
     st, systems = _static(svs, configs, mask, pdop_max, True, float(lon_deg), 1.0,
                           float(height_m), usable=usage.usable)
     if accuracy:
-        budgets = [system_budget(profile, s) for s in systems]
-        st = replace(st, weighted=True, sat_var=np.ascontiguousarray(usage.sis_var),
-                     sys_tab=np.ascontiguousarray(np.stack([b.table for b in budgets])),
-                     sys_ion=np.array([b.iono_scale for b in budgets], float),
-                     h95_max=limit.horizontal_max, v95_max=limit.vertical_max)
+        st = _with_accuracy(st, profile, systems, usage, limit)
     rows = np.array([float(lat_deg)])
     pt = _points(rows, np.array([float(lon_deg)]), float(height_m))
     tile = _Tile(float(lat_deg), float(lat_deg), str(times[0])[:19], str(times[-1])[:19],
