@@ -170,6 +170,5 @@ def satellite_variances(svs: Sequence[str], catalogue, profile
             usable[i] = True
         else:
             need = "+".join(profile.tracks(info.system).signals)
-            excluded[sv] = (f"{info.generation.name} ({info.block or 'block unknown'}) does not "
-                            f"broadcast {need}")
+            excluded[sv] = f"{info.generation.name} does not broadcast {need}"
     return var, usable, excluded

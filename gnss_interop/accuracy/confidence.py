@@ -31,23 +31,19 @@ def _theta_nodes(rho: float) -> int:
     return max(512, int(math.ceil(64.0 / rho)))
 
 
-def _probability(radius: float, rho: float) -> float:
-    """P(X² + ρ²Y² ≤ R²), X, Y standard normal: (1/2πρ)∫(1 − exp(−R²g/2))/g dθ,
-    g(θ) = cos²θ + sin²θ/ρ²."""
+def horizontal_95_exact(rho: float) -> float:
+    """k(ρ) solved directly: R with P(X² + ρ²Y² ≤ R²) = 0.95 for standard normal X, Y, from
+    P = (1/2πρ)∫(1 − exp(−R²g/2))/g dθ, g(θ) = cos²θ + sin²θ/ρ² (trapezoidal rule over the
+    angle, :func:`_theta_nodes`), bisected to 1e-13."""
     if rho == 0.0:
-        return math.erf(radius / math.sqrt(2.0))
+        return V95_FACTOR
     n = _theta_nodes(rho)
     th = (np.arange(n) + 0.5) * (2.0 * np.pi / n)
     g = np.cos(th) ** 2 + np.sin(th) ** 2 / (rho * rho)
-    return float(np.mean((1.0 - np.exp(-0.5 * radius * radius * g)) / g) / rho)
-
-
-def horizontal_95_exact(rho: float) -> float:
-    """k(ρ) solved directly (bisection to 1e-12)."""
     lo, hi = 1.9, 2.5
     for _ in range(45):
         mid = 0.5 * (lo + hi)
-        if _probability(mid, rho) < 0.95:
+        if np.mean((1.0 - np.exp(-0.5 * mid * mid * g)) / g) / rho < 0.95:
             lo = mid
         else:
             hi = mid
@@ -55,38 +51,12 @@ def horizontal_95_exact(rho: float) -> float:
 
 
 def _table(n: int) -> np.ndarray:
-    """k(ρ) at ρ = i/(n − 1): one vectorised bisection per node."""
-    out = [V95_FACTOR]
-    for i in range(1, n):
-        rho = i / (n - 1)
-        m = _theta_nodes(rho)
-        th = (np.arange(m) + 0.5) * (2.0 * np.pi / m)
-        g = np.cos(th) ** 2 + np.sin(th) ** 2 / (rho * rho)
-        lo, hi = 1.9, 2.5
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            if np.mean((1.0 - np.exp(-0.5 * mid * mid * g)) / g) / rho < 0.95:
-                lo = mid
-            else:
-                hi = mid
-        out.append(0.5 * (lo + hi))
-    return np.array(out)
+    """k(ρ) at ρ = i/(n − 1)."""
+    return np.array([horizontal_95_exact(i / (n - 1)) for i in range(n)])
 
 
 #: k(ρ) at ρ = i/(N_RHO − 1).
 H95_TABLE = _table(N_RHO)
-
-
-@nb.njit(cache=True, nogil=True)
-def _factor(rho, table):
-    x = rho * (table.shape[0] - 1)
-    i = int(x)
-    if i >= table.shape[0] - 1:
-        return table[table.shape[0] - 1]
-    if i < 0:
-        return table[0]
-    f = x - i
-    return table[i] + (table[i + 1] - table[i]) * f
 
 
 def horizontal_95_factor(rho):
@@ -95,15 +65,19 @@ def horizontal_95_factor(rho):
     return np.interp(rho, np.linspace(0.0, 1.0, N_RHO), H95_TABLE)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, fastmath={"nsz", "arcp", "contract"})
 def h95_radius(qee, qen, qnn, table):
-    """95 % horizontal radius [m] of the east/north covariance (qee, qen, qnn) [m²]."""
-    half_tr = 0.5 * (qee + qnn)
+    """95 % horizontal radius [m] of the east/north covariance (qee, qen, qnn) [m²]:
+    k(sqrt(λ₂/λ₁))·sqrt(λ₁), k interpolated linearly in ``table`` (branch-free, so the
+    grid kernel's loop over points stays vectorised)."""
+    half = 0.5 * (qee + qnn)
     d = math.sqrt(0.25 * (qee - qnn) * (qee - qnn) + qen * qen)
-    l1 = half_tr + d
-    l2 = half_tr - d
-    if l2 < 0.0:
-        l2 = 0.0
-    if not (l1 > 0.0):
-        return 0.0 if l1 == 0.0 else l1
-    return _factor(math.sqrt(l2 / l1), table) * math.sqrt(l1)
+    l1 = half + d
+    l2 = max(half - d, 0.0)
+    l1s = l1 if l1 > 0.0 else 1.0
+    n1 = table.shape[0] - 1
+    x = min(math.sqrt(l2 / l1s) * n1, n1 - 1e-9)
+    i = np.uint64(x)
+    f = x - i
+    k0 = table[i]
+    return (k0 + (table[i + np.uint64(1)] - k0) * f) * math.sqrt(l1)

@@ -191,11 +191,10 @@ class SatelliteUsage:
     catalogue: object
 
     def describe_excluded(self) -> str:
-        """``"C01, C02 (BDS-2 ...does not broadcast B1C+B2A); ..."`` grouped by reason."""
+        """``"C01, C02: BDS-2 does not broadcast B1C+B2A; ..."``, grouped by reason."""
         by_reason: dict[str, list[str]] = {}
         for sv, why in self.excluded.items():
-            by_reason.setdefault(why.split(" (")[0] + " — " + why.split(") ")[-1]
-                                 if ") " in why else why, []).append(sv)
+            by_reason.setdefault(why, []).append(sv)
         return "; ".join(f"{', '.join(v)}: {k}" for k, v in by_reason.items()) or "none"
 
 

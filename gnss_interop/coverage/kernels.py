@@ -52,8 +52,8 @@ import math
 import numba as nb
 import numpy as np
 
-from gnss_interop.accuracy.budget import OBLIQUITY_K2
-from gnss_interop.accuracy.confidence import H95_TABLE, V95_FACTOR
+from gnss_interop.accuracy.budget import uere_variance_m2
+from gnss_interop.accuracy.confidence import H95_TABLE, V95_FACTOR, h95_radius
 
 __all__ = ["ACC_NAMES", "HIST_E_MIN", "HIST_E_MAX", "HIST_SUB", "N_ACC", "N_BINS", "N_DOP",
            "bin_edges",
@@ -68,7 +68,6 @@ N_ACC = len(ACC_NAMES)
 #: of the kernel's time).
 N_ACC_HIST = 2
 _H95 = np.ascontiguousarray(H95_TABLE)
-_NRHO1 = _H95.shape[0] - 1
 HIST_E_MIN = -2  # frexp exponent of [0.125, 0.25)
 HIST_E_MAX = 7  # frexp exponent of [64, 128)
 HIST_SUB = 32
@@ -406,65 +405,9 @@ def _accumulate_sat(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los):
 
 
 @nb.njit(**_JIT)
-def _accumulate_sat_horizon(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, hz_az,
-                            hz_el):
-    """As :func:`_accumulate_sat` with an azimuth-dependent horizon (scalar path)."""
-    s2 = sin_mask * sin_mask
-    n_hz = hz_az.shape[0]
-    cphi = rg[0]
-    sphi = rg[1]
-    two_pxy = 2.0 * rg[2]
-    k_u = sphi * sz - rg[4]
-    k_n = cphi * sz - rg[5]
-    k_d = sx * sx + sy * sy + sz * sz - 2.0 * rg[3] * sz + rg[6]
-    for j in range(lo, hi + 1):
-        a = lon_c[j] * sx + lon_s[j] * sy
-        b = lon_c[j] * sy - lon_s[j] * sx
-        ud = cphi * a + k_u
-        nd = k_n - sphi * a
-        d2 = k_d - two_pxy * a
-        if sin_mask >= 0.0:
-            if ud <= 0.0 or ud * ud <= s2 * d2:
-                continue
-        elif ud < 0.0 and ud * ud >= s2 * d2:
-            continue
-        w = 1.0 / math.sqrt(d2)
-        le = b * w
-        ln = nd * w
-        lu = ud * w
-        az = math.degrees(math.atan2(le, ln))
-        if az < 0.0:
-            az += 360.0
-        i = 1
-        while i < n_hz - 1 and hz_az[i] < az:
-            i += 1
-        a0 = hz_az[i - 1]
-        h = hz_el[i - 1] + (hz_el[i] - hz_el[i - 1]) * (az - a0) / (hz_az[i] - a0)
-        if lu <= math.sin(math.radians(h)):
-            continue
-        acc_s[0, j] += le * le
-        acc_s[1, j] += le * ln
-        acc_s[2, j] += le * lu
-        acc_s[3, j] += ln * ln
-        acc_s[4, j] += ln * lu
-        acc_s[5, j] += lu * lu
-        acc_s[6, j] += le
-        acc_s[7, j] += ln
-        acc_s[8, j] += lu
-        acc_s[9, j] += 1.0
-
-
-@nb.njit(**_JIT)
-def _uere_inv(sd, sis_var, tab, n_tab1, ion):
-    """1/σ²_URE of a line of sight with sin(el) = ``sd`` (see accuracy.budget.uere_variance_m2)."""
-    x = sd * n_tab1
-    x = min(max(x, 0.0), n_tab1 - 1e-6)
-    i = np.uint64(x)
-    f = x - i
-    t0 = tab[i]
-    var = sis_var + t0 + (tab[i + np.uint64(1)] - t0) * f \
-        + ion / (1.0 - OBLIQUITY_K2 * (1.0 - sd * sd))
-    return 1.0 / var
+def _uere_inv(sd, sis_var, tab, ion):
+    """1/σ²_URE of a line of sight with sin(el) = ``sd`` (:func:`uere_variance_m2`)."""
+    return 1.0 / uere_variance_m2(sd, sis_var, tab, ion)
 
 
 @nb.njit(**_JIT)
@@ -480,7 +423,6 @@ def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los
     k_u = sphi * sz - rg[4]
     k_n = cphi * sz - rg[5]
     k_d = sx * sx + sy * sy + sz * sz - 2.0 * rg[3] * sz + rg[6]
-    n_tab1 = tab.shape[0] - 1.0
     l0 = los[0]
     l1 = los[1]
     l2 = los[2]
@@ -502,7 +444,7 @@ def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los
         else:
             vis = (ud >= 0.0) | (ud * ud < s2 * d2)
         w = 1.0 / math.sqrt(d2)
-        wt = _uere_inv(ud * w, sis_var, tab, n_tab1, ion[j])
+        wt = _uere_inv(ud * w, sis_var, tab, ion[j])
         w = w if vis else 0.0
         l0[j] = b * w
         l1[j] = nd * w
@@ -575,7 +517,6 @@ def _accumulate_sat_horizon_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_m
     k_u = sphi * sz - rg[4]
     k_n = cphi * sz - rg[5]
     k_d = sx * sx + sy * sy + sz * sz - 2.0 * rg[3] * sz + rg[6]
-    n_tab1 = tab.shape[0] - 1.0
     for j in range(lo, hi + 1):
         a = lon_c[j] * sx + lon_s[j] * sy
         b = lon_c[j] * sy - lon_s[j] * sx
@@ -612,7 +553,7 @@ def _accumulate_sat_horizon_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_m
         acc_s[8, j] += lu
         acc_s[9, j] += 1.0
         if weighted:
-            wt = _uere_inv(lu, sis_var, tab, n_tab1, ion[j])
+            wt = _uere_inv(lu, sis_var, tab, ion[j])
             acc_s[10, j] += wt * le * le
             acc_s[11, j] += wt * le * ln
             acc_s[12, j] += wt * le * lu
@@ -689,20 +630,8 @@ def _solve_row_w(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, out_acc, 
         qnn = c11 * inv
         quu = c22 * inv
         qen = c01 * inv
-        # 95 % horizontal radius: eigenvalues of the east/north block
-        half = 0.5 * (qee + qnn)
-        d = math.sqrt(0.25 * (qee - qnn) * (qee - qnn) + qen * qen)
-        l1 = half + d
-        l2 = max(half - d, 0.0)
-        l1s = l1 if l1 > 0.0 else 1.0
-        x = math.sqrt(l2 / l1s) * _NRHO1
-        x = min(x, _NRHO1 - 1e-9)
-        i = np.uint64(x)
-        f = x - i
-        k0 = _H95[i]
-        k95 = k0 + (_H95[i + np.uint64(1)] - k0) * f
         wmean = sel[2, j] / ns if ok else 0.0
-        out_acc[0, j] = k95 * math.sqrt(l1) if ok else inf
+        out_acc[0, j] = h95_radius(qee, qen, qnn, _H95) if ok else inf
         out_acc[1, j] = V95_FACTOR * math.sqrt(quu) if ok else inf
         out_acc[2, j] = math.sqrt(qee) if ok else inf
         out_acc[3, j] = math.sqrt(qnn) if ok else inf

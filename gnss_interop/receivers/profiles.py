@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from gnss_interop.constants import RECEIVER_NOISE_M
@@ -83,9 +83,6 @@ class Tracking:
         kind = "ionosphere-free" if self.dual_frequency else "single frequency"
         fb = f", falls back to {'/'.join(self.fallback)}" if self.fallback else ""
         return f"{spec(self.system).display_name} {text} ({kind}{fb})"
-
-    def as_single(self, signal: str) -> "Tracking":
-        return Tracking(self.system, (signal,))
 
 
 def _default_tracking() -> dict[System, Tracking]:
@@ -164,9 +161,6 @@ class ReceiverProfile:
         if self.sisre_m:
             out["sisre_m"] = dict(self.sisre_m)
         return out
-
-    def with_overrides(self, **changes: Any) -> "ReceiverProfile":
-        return replace(self, **changes)
 
 
 def _system_of_signal(name: str) -> System:
