@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
+from gnss_interop.constants import VALIDATE_OUTLIER_M
 from gnss_interop.output.atomic import atomic_path
 from gnss_interop.errors import GnssDataWarning, GnssInputError
 
@@ -146,41 +147,127 @@ def validate(
     system: Annotated[Optional[list[str]], typer.Option(
         help="Systems by RINEX letter (repeatable): C, R, G, E. Default: every system in "
              "the files.")] = None,
+    outlier_m: Annotated[float, typer.Option(
+        "--outlier-m", help="Satellites whose broadcast-precise 3-D RMS exceeds this [m] are "
+                            "listed as outliers and left out of the class and generation "
+                            "statistics.")] = VALIDATE_OUTLIER_M,
+    clock_datum: Annotated[str, typer.Option(
+        "--clock-datum", help="Group whose per-epoch mean clock offset is removed: 'system' "
+                              "or 'generation' (each generation its own datum where it has "
+                              "3 satellites at the epoch, else the system's).")] = "system",
 ) -> None:
-    """Compare broadcast orbits with precise (SP3) orbits: 3-D RMS and max per system and class."""
+    """Broadcast vs precise (SP3) orbits and clocks: radial/along/cross, 3-D RMS, orbit-only
+    and full SISRE per satellite, class and generation; the profile's sisre_m line."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from gnss_interop.ephemerides.validate import sisre, sisre_summary, sisre_toml
     from gnss_interop.reading.sp3 import read_sp3
-    from gnss_interop.ephemerides.validate import compare_with_sp3, summarise
 
     _setup_warnings()
+    if clock_datum not in ("system", "generation"):
+        _fail(f"--clock-datum must be 'system' or 'generation', got {clock_datum!r}")
+    if not outlier_m > 0:
+        _fail(f"--outlier-m must be positive, got {outlier_m}")
     eph = _load(nav, _systems(system) if system else None)
     try:
         precise = read_sp3(sp3)
+        ds = sisre(eph, precise, outlier_m=outlier_m, clock_datum=clock_datum)
     except GnssInputError as exc:
         _fail(str(exc))
-    rows = compare_with_sp3(eph, precise)
-    if not rows:
-        _fail("no satellite and epoch in common between the broadcast and precise orbits")
-    typer.echo(f"broadcast: {', '.join(eph.sources)}")
-    typer.echo(f"precise:   {sp3} (frame {precise.frame})")
-    typer.echo("")
-    typer.echo(f"{'system':8} {'type':8} {'sats':>4} {'epochs':>7} {'rms_3d_m':>9} {'max_3d_m':>9}")
-    for system, kind, n_sv, n, rms, mx in summarise(rows):
-        typer.echo(f"{system:8} {kind:8} {n_sv:4d} {n:7d} {rms:9.3f} {mx:9.3f}")
+    # wide enough for the per-satellite table when the output is not a terminal
+    con = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+    def say(text: str = "", **kw) -> None:
+        con.print(text, markup=False, soft_wrap=True, **kw)
+
+    def f(x: float, fmt: str = ".3f") -> str:
+        # round first so that a mean of -1e-17 prints 0.000, not -0.000
+        return format(round(float(x), 3) + 0.0, fmt) if np.isfinite(x) else "-"
+
+    a = ds.attrs
+    say(f"broadcast: {', '.join(eph.sources)}")
+    say(f"precise:   {sp3} (frame {precise.frame})")
+    say(f"epochs:    {a['time_start_gpst']} .. {a['time_end_gpst']} GPST, every SP3 epoch "
+              f"inside a broadcast validity window")
+    say(f"velocity:  {a['velocity']}; RAC frame from the SP3 orbit, inertial velocity")
+    say(f"weights:   {a['weights_source']}")
+    say(f"SISRE:     {a['formula']}; datum: {a['datum']}")
+    say()
+
+    cols = ["rms_3d_m", "max_3d_m", "rms_r_m", "rms_a_m", "rms_c_m", "mean_r_m", "sisre_orb_m",
+            "sisre_m", "clk_off_m"]
+    keys = ["rms_3d_m", "max_3d_m", "rms_radial_m", "rms_along_m", "rms_cross_m",
+            "mean_radial_m", "sisre_orbit_m", "sisre_m", "mean_clock_residual_m"]
+
+    def table(title: str, head: list[str]) -> Table:
+        t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        for k, h in enumerate(head + cols):
+            t.add_column(h, justify="left" if k < 2 else "right", no_wrap=True)
+        return t
+
+    for by, title, first in (("class", "per system and orbit class", "type"),
+                             ("generation", "per system and generation", "generation")):
+        s = sisre_summary(ds, by)
+        t = table(f"{title} (outliers left out)", ["system", first, "sats", "epochs"])
+        for g in range(s.sizes["group"]):
+            key = "orbit_class" if by == "class" else "generation"
+            t.add_row(str(s["system"].values[g]), str(s[key].values[g]),
+                      str(int(s["n_sv"].values[g])), str(int(s["n_epochs"].values[g])),
+                      *(f(s[k].values[g]) for k in keys))
+        con.print(t)
     if per_satellite:
-        typer.echo("")
-        typer.echo(f"{'sv':4} {'type':8} {'epochs':>7} {'rms_3d_m':>9} {'max_3d_m':>9}")
-        for r in rows:
-            typer.echo(f"{r.sv:4} {r.kind:8} {r.n_epochs:7d} {r.rms_m:9.3f} {r.max_m:9.3f}")
-    typer.echo("")
-    if eph.excluded:
-        typer.echo(f"excluded by sanity screening ({len(eph.excluded)}):")
-        for e in eph.excluded:
-            typer.echo(f"  {e.sv} {e.message} {str(e.epoch_gpst)[:19]} GPST: {e.reason} "
-                       f"({Path(e.source).name} line {e.line})")
+        t = table("per satellite", ["sv", "generation", "type", "epochs"])
+        for j in range(ds.sizes["sv"]):
+            row = [str(ds["sv"].values[j]), str(ds["generation"].values[j]),
+                   str(ds["orbit_class"].values[j]), str(int(ds["n_epochs"].values[j])),
+                   *(f(ds[k].values[j]) for k in keys)]
+            t.add_row(*row, style="bold red" if ds["outlier"].values[j] else None)
+        con.print(t)
+        say("clk_off_m: the satellite's mean of w_R*R - c*dt - datum (a constant range "
+                  "offset), part of its SISRE")
+    out = ds["sv"].values[ds["outlier"].values].tolist()
+    if out:
+        say(f"outliers (3-D RMS > {outlier_m:g} m, left out of the class and generation "
+                  f"statistics and of the clock datum):")
+        for sv in out:
+            j = ds["sv"].values.tolist().index(sv)
+            say(f"  {sv} {ds['generation'].values[j]} {ds['orbit_class'].values[j]}: "
+                      f"3-D RMS {f(ds['rms_3d_m'].values[j], '.1f')} m, max "
+                      f"{f(ds['max_3d_m'].values[j], '.1f')} m over "
+                      f"{int(ds['n_epochs'].values[j])} epochs")
     else:
-        typer.echo("excluded by sanity screening: none")
+        say(f"outliers (3-D RMS > {outlier_m:g} m): none")
+    say()
+    say("clocks: " + a["clock_notes"].replace(" | ", "\n        "))
+    gen = sisre_summary(ds, "generation")
+    off = [(str(gen["system"].values[g]), str(gen["generation"].values[g]),
+            float(gen["mean_clock_residual_m"].values[g])) for g in range(gen.sizes["group"])
+           if np.isfinite(gen["mean_clock_residual_m"].values[g])
+           and gen["n_sv"].values[g] >= 3 and abs(gen["mean_clock_residual_m"].values[g]) > 1.0]
+    if off:
+        say(f"warning: mean clock offset against the {clock_datum} datum above 1 m for "
+                  + ", ".join(f"{s} {g} {v:+.2f} m" for s, g, v in off)
+                  + ": the full SISRE of these generations is dominated by a constant offset "
+                    "between their broadcast and precise clocks (inter-generation datum or "
+                    "reference-signal bias, not resolved here)"
+                  + ("; --clock-datum generation gives each generation its own datum"
+                     if clock_datum == "system" else ""), style="yellow")
+    say()
+    say("receiver profile, measured on these files (paste into a scenario's [receiver] "
+              "table):")
+    say(sisre_toml(ds))
+    say()
+    if eph.excluded:
+        say(f"excluded by sanity screening ({len(eph.excluded)}):")
+        for e in eph.excluded:
+            say(f"  {e.sv} {e.message} {str(e.epoch_gpst)[:19]} GPST: {e.reason} "
+                      f"({Path(e.source).name} line {e.line})")
+    else:
+        say("excluded by sanity screening: none")
     if eph.unusable_svs:
-        typer.echo(f"no healthy record: {', '.join(eph.unusable_svs)}")
+        say(f"no healthy record: {', '.join(eph.unusable_svs)}")
 
 
 @app.command()

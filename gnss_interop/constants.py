@@ -178,3 +178,40 @@ KLOBUCHAR_POLE_AMPLITUDE_SC = 0.064
 KLOBUCHAR_POLE_LON_SC = 1.617
 #: GPS L1 frequency [Hz], the reference of the ionosphere σ above (IS-GPS-200 §3.3.1.1).
 F_L1_HZ = 1575.42e6
+
+# --- Broadcast vs precise orbits and clocks (gnss_interop.ephemerides.validate) --------
+#: Global-average SISRE weights (w_R, w_A,C²) per (RINEX system letter, orbit class): the
+#: range error a user sees, averaged over the Earth's surface where the satellite is above
+#: 0° elevation, is SISRE = sqrt((w_R·R − c·Δt)² + w_A,C²·(A² + C²)) for radial R,
+#: along-track A, cross-track C orbit errors and clock error Δt (orbit-only SISRE: Δt = 0).
+#: Source: Montenbruck O., Steigenberger P., Hauschild A. (2018), "Multi-GNSS signal-in-space
+#: range error assessment – Methodology and results", Adv. Space Res. 61(12):3020–3038,
+#: doi 10.1016/j.asr.2018.03.041, weight table (w_R and w_A,C² by constellation and orbit
+#: type). The paper itself was not at hand: the table was read in public code that cites it,
+#: kartverket/where, where/writers/sisre_report.py ("GPS 0.98 1/49, GLONASS 0.98 1/45,
+#: Galileo 0.98 1/61, QZSS 0.99 1/126, BeiDou (MEO) 0.98 1/54", the last column headed
+#: w_a,c²; other writers there quote the paper's 0° table as GPS w_r 0.979, w_a,c 0.143 =
+#: sqrt(1/48.9)). The BeiDou IGSO/GEO row is not in that table: it is the QZSS IGSO/GEO row
+#: (0.99, 1/126), which depends only on the orbit radius (42,164 km, the same for BeiDou
+#: IGSO/GEO and QZSS). tests/test_validate.py recomputes every row from the geometry
+#: (w_R² = <cos²η>, w_A,C² = ½<sin²η> over the Earth's surface seeing the satellite above
+#: 0°, η the nadir angle) and gets it to the digits given.
+#: The 1/49 etc. are w_A,C *squared*: w_A,C itself is 1/7 for GPS.
+SISRE_WEIGHTS: dict[tuple[str, str], tuple[float, float]] = {
+    ("G", "MEO"): (0.98, 1.0 / 49.0),
+    ("R", "MEO"): (0.98, 1.0 / 45.0),
+    ("E", "MEO"): (0.98, 1.0 / 61.0),
+    ("C", "MEO"): (0.98, 1.0 / 54.0),
+    ("C", "IGSO"): (0.99, 1.0 / 126.0),
+    ("C", "GEO"): (0.99, 1.0 / 126.0),
+}
+#: Nominal mean angular velocity of the Earth [rad/s] (IERS Conventions 2010, TN 36,
+#: Table 1.1), used to turn Earth-fixed SP3 velocities (IGS20 frame) into inertial ones for
+#: the radial/along/cross frame (v_inertial = v_ECEF + ω × r). The 1e-11 rad/s differences
+#: between this and the systems' own values move the along/cross axes by < 1e-6 rad.
+EARTH_ROTATION_IERS_RAD_S = 7.292115e-5
+#: Default threshold of `gnss-interop validate --outlier-m` [m]: a satellite whose
+#: broadcast−precise 3-D RMS exceeds it is listed as an outlier and kept out of the class
+#: and generation statistics (issue 10: "say 100 m RMS"; real errors are 1–10 m,
+#: tests/test_validate.py and README "Validation").
+VALIDATE_OUTLIER_M = 100.0

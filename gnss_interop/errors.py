@@ -12,6 +12,7 @@ Hierarchy::
         SinexError                    unreadable satellite metadata
         FetchError                    a broadcast file that cannot be had
         OutputExistsError             the output folder holds another run's results
+        NoCommonDataError             broadcast and precise orbits share nothing to compare
     CoverageError (RuntimeError)      a coverage tile failed (names the tile)
     GnssDataWarning (UserWarning)     a problem in the data that was handled
         EphemerisRangeWarning         positions asked for outside every validity window
@@ -32,6 +33,7 @@ __all__ = [
     "GnssDataWarning",
     "GnssInputError",
     "InteropUnavailableWarning",
+    "NoCommonDataError",
     "OptionalDependencyWarning",
     "OutputExistsError",
     "RinexError",
@@ -106,6 +108,10 @@ class FetchError(GnssInputError):
 
 class OutputExistsError(GnssInputError):
     """The output folder holds another run's results."""
+
+
+class NoCommonDataError(GnssInputError):
+    """Broadcast and precise orbits share no satellite and epoch: nothing to compare."""
 
 
 class CoverageError(RuntimeError):

@@ -2,6 +2,7 @@
 
 import csv
 import re
+import tomllib
 
 import numpy as np
 import pytest
@@ -56,6 +57,35 @@ def test_validate_prints_table():
     assert int(gps[2]) >= 15 and float(gps[4]) < 2.0
     assert int(gal[2]) >= 8 and float(gal[4]) < 1.0
     assert "excluded by sanity screening: none" in res.output
+    assert "outliers (3-D RMS > 100 m): none" in res.output
+    # per generation, with orbit-only and full SISRE (columns 10 and 11)
+    bds3 = next(l for l in lines if l[:2] == ["BeiDou", "BDS-3"])
+    assert float(bds3[10]) < 1.5 and np.isfinite(float(bds3[11]))
+    # the paste-able profile line, and what it was measured on
+    toml_line = next(l for l in res.output.splitlines() if l.startswith("sisre_m = {"))
+    values = tomllib.loads(toml_line)["sisre_m"]
+    assert {"BDS-3", "BDS-2", "GLONASS-M", "GPS", "Galileo"} <= set(values)
+    assert "SEPT1890.23P against COD0MGXFIN_20231890000_01D_05M_ORB.SP3" in res.output
+    assert "central differences of SP3 positions" in res.output
+    # one BeiDou datum: the BDS-2/BDS-3 clock offset is reported, not hidden
+    assert "warning: mean clock offset against the system datum" in res.output
+
+
+@pytest.mark.real_data
+def test_validate_outlier_threshold_and_clock_datum():
+    res = runner.invoke(app, ["validate", str(SEPT), "--sp3", str(SP3), "--outlier-m", "5",
+                              "--clock-datum", "generation", "--summary-only"])
+    assert res.exit_code == 0, res.output
+    lines = [l.split() for l in res.output.splitlines()]
+    # C07 (BDS-2 IGSO, 8.5 m 3-D RMS) is the only satellite above 5 m
+    assert any(l[:4] == ["C07", "BDS-2", "IGSO:", "3-D"] for l in lines), res.output
+    igso = next(l for l in lines if l[:2] == ["BeiDou", "IGSO"])
+    assert int(igso[2]) == 5 and float(igso[4]) < 2.0
+    assert "outliers left out: C07" in res.output
+    assert "clock datum per generation" in res.output
+    assert not any(l[:1] == ["C19"] for l in lines)          # --summary-only
+    bad = runner.invoke(app, ["validate", str(SEPT), "--sp3", str(SP3), "--clock-datum", "sv"])
+    assert bad.exit_code == 2 and "--clock-datum" in bad.output
 
 
 def test_bad_file_is_a_clean_error(tmp_path):

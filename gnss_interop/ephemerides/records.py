@@ -22,7 +22,16 @@ from gnss_interop.reading.rinex_nav import NavFile
 from gnss_interop.systems import SystemSpec, TimeScale
 from gnss_interop.timescales import leap_seconds_at_utc, nearest_week_time, scale_to_gpst
 
-__all__ = ["RecordTable", "dedupe", "record_positions", "records_from_nav"]
+__all__ = ["CLOCK_FIELDS", "RecordTable", "dedupe", "record_clocks", "record_positions",
+           "records_from_nav"]
+
+#: Clock and group-delay fields kept per record, where the message has them (broadcast
+#: clock polynomial af0/af1/af2 [s, s/s, s/s²]; GLONASS −τ_n [s] and γ_n; the group delays
+#: [s] BeiDou T_GD1 (B1I−B3I) and T_GD2 (B2I−B3I), BDS-3 CNAV T_GD,B1Cp and T_GD,B2ap, GPS
+#: T_GD, Galileo BGD(E1,E5a) and BGD(E1,E5b)). They do not move the satellite; the
+#: comparison with precise clocks (:mod:`~gnss_interop.ephemerides.validate`) reads them.
+CLOCK_FIELDS: tuple[str, ...] = ("af0", "af1", "af2", "minus_tau_n", "gamma_n", "tgd1", "tgd2",
+                                 "tgd_b1cp", "tgd_b2ap", "tgd", "bgd_e5a_e1", "bgd_e5b_e1")
 
 
 @dataclass
@@ -102,7 +111,7 @@ def records_from_nav(spec: SystemSpec, nav: NavFile, source_index: int,
             continue
         a = table.arrays()
         t_ref = _reference_time_gpst(spec, a, nav, problems)
-        values = {k: a[k] for k in spec.orbit_model.fields if k in a}
+        values = {k: a[k] for k in spec.orbit_model.fields + CLOCK_FIELDS if k in a}
         values["orbit_type"] = spec.classify(a).astype(np.float64)
         if spec.reference_time == "toe":
             values["toc_gpst"] = scale_to_gpst(a["epoch"], spec.rinex_epoch_scale)
@@ -138,3 +147,35 @@ def record_positions(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64],
     """
     el = {k: rec.values[k][idx] for k in spec.orbit_model.fields if k in rec.values}
     return spec.orbit_model.positions(el, t_gpst_s - rec.t_ref[idx], rec.values["orbit_type"][idx])
+
+
+def record_clocks(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64],
+                  t_gpst_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Broadcast satellite clock offsets [s], shape (n,), of records ``idx`` at GPST seconds.
+
+    The offset is the satellite clock minus the system time (BDT, GPST, GST, GLONASST),
+    for the signal the message's clock refers to: BeiDou D1/D2 and B-CNAV: B3I (the ICDs
+    give T_GD1, T_GD2, T_GD,B1Cp, T_GD,B2ap relative to B3I; BDS-SIS-ICD-B1I 3.0 and -B1C
+    1.0, group delay sections); GPS LNAV: the L1/L2 P(Y) ionosphere-free combination
+    (IS-GPS-200, T_GD); Galileo I/NAV: E1/E5b and F/NAV: E1/E5a ionosphere-free (Galileo OS
+    SIS ICD 2.0, BGD); GLONASS: G1, reading the ICD's Δτ_n as the G2−G1 delay [not
+    verified against the ICD text]. Clock model:
+
+    * Keplerian systems: af0 + af1·(t − toc) + af2·(t − toc)², *without* the periodic
+      relativistic term −2 r·v/c² the user adds (IS-GPS-200 user algorithm for the SV
+      clock correction; the same in the BeiDou and Galileo ICDs);
+    * GLONASS: −τ_n + γ_n·(t − t_b), which already *includes* the relativistic effects
+      (ESA Navipedia, "Relativistic Clock Correction": GLONASS transmits them within the
+      clock terms, so the user adds no −2 r·v/c²).
+
+    t − toc is taken between GPST seconds: the constant BDT/GST offset to GPST cancels.
+    NaN where the record lacks the fields (e.g. an almanac-built record).
+    """
+    v = rec.values
+    t = np.asarray(t_gpst_s, dtype=np.float64)
+    nan = np.full(len(rec), np.nan)
+    if spec.reference_time == "toe":
+        dt = t - v.get("toc_gpst", nan)[idx]
+        return (v.get("af0", nan)[idx] + v.get("af1", nan)[idx] * dt
+                + v.get("af2", nan)[idx] * dt * dt)
+    return v.get("minus_tau_n", nan)[idx] + v.get("gamma_n", nan)[idx] * (t - rec.t_ref[idx])

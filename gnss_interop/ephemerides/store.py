@@ -19,7 +19,7 @@ never a silent extrapolation.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
-from gnss_interop.ephemerides.records import RecordTable, dedupe, record_positions, records_from_nav
+from gnss_interop.ephemerides.records import (RecordTable, dedupe, record_clocks,
+                                              record_positions, records_from_nav)
 from gnss_interop.ephemerides.screening import screen_jumps, screen_radius
 from gnss_interop.ephemerides.selection import select_records
 from gnss_interop.ephemerides.time_offsets import TimeOffset, time_offset_from_record
@@ -214,14 +215,18 @@ class Ephemerides:
                 f"{len(self.time_offsets)} time offsets>")
 
     # ------------------------------------------------------------- positions
-    def _positions_s(self, t: NDArray[np.float64], svs: Sequence[str]
-                     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """(T, S, 3) positions [m] at GPST seconds ``t``, and a (T, S) mask of the epochs that
-        no record covers at all (healthy or not): those are out of range."""
-        out = np.full((t.size, len(svs), 3), np.nan)
-        uncovered = np.zeros((t.size, len(svs)), dtype=bool)
+    def _select_s(self, t: NDArray[np.float64], svs: Sequence[str]
+                  ) -> Iterator[tuple[System, RecordTable, NDArray[np.int64], NDArray[np.int64],
+                                      NDArray[np.float64], NDArray[np.bool_]]]:
+        """The record serving each (epoch, satellite), per system.
+
+        Yields ``(system, records, cols, idx, q_t, uncovered)``: ``cols`` are the
+        positions in ``svs`` of the system's satellites; ``idx`` (T·len(cols),) the record
+        index for each (epoch, satellite) pair in C order, −1 where no healthy record is
+        valid; ``q_t`` the GPST seconds of each pair; ``uncovered`` True where no record
+        at all (healthy or not) covers the pair: those are out of range.
+        """
         for system, rec in self._rec.items():
-            entry = spec(system)
             cols = np.array([i for i, s in enumerate(svs) if s[0] == system.letter], dtype=np.int64)
             if cols.size == 0:
                 continue
@@ -236,16 +241,82 @@ class Ephemerides:
                 usable = rec.healthy & (rec.priority == prio) & (rec_sv_idx >= 0)
                 idx[todo] = select_records(rec, rec_sv_idx, q_sv[todo], q_t[todo], usable)
             ok = idx >= 0
-            flat = np.full((q_t.size, 3), np.nan)
-            if np.any(ok):
-                flat[ok] = record_positions(entry, rec, idx[ok], q_t[ok])
-            out[:, cols, :] = flat.reshape(t.size, cols.size, 3)
             # epochs left without a record: covered by an unhealthy one, or by none at all?
             any_rec = select_records(rec, rec_sv_idx, q_sv[~ok], q_t[~ok], rec_sv_idx >= 0)
             none = np.zeros(q_t.size, dtype=bool)
             none[np.flatnonzero(~ok)[any_rec < 0]] = True
+            yield system, rec, cols, idx, q_t, none
+
+    def _positions_s(self, t: NDArray[np.float64], svs: Sequence[str]
+                     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """(T, S, 3) positions [m] at GPST seconds ``t``, and a (T, S) mask of the epochs that
+        no record covers at all (healthy or not): those are out of range."""
+        out = np.full((t.size, len(svs), 3), np.nan)
+        uncovered = np.zeros((t.size, len(svs)), dtype=bool)
+        for system, rec, cols, idx, q_t, none in self._select_s(t, svs):
+            ok = idx >= 0
+            flat = np.full((q_t.size, 3), np.nan)
+            if np.any(ok):
+                flat[ok] = record_positions(spec(system), rec, idx[ok], q_t[ok])
+            out[:, cols, :] = flat.reshape(t.size, cols.size, 3)
             uncovered[:, cols] = none.reshape(t.size, cols.size)
         return out, uncovered
+
+    def clock_offsets(self, times: ArrayLike, svs: Sequence[str] | None = None) -> xr.DataArray:
+        """Broadcast satellite clock offsets at GPST epochs, from the records
+        :meth:`positions` uses (same selection, no range warning).
+
+        Returns
+        -------
+        xarray.DataArray
+            dims ``(time, sv)``, seconds: satellite clock minus the system's own time
+            (BDT, GLONASST, GPST, GST), for the signal each message's clock refers to
+            (:func:`~gnss_interop.ephemerides.records.record_clocks`: BeiDou B3I, GLONASS
+            G1, GPS L1/L2 and Galileo I/NAV E1/E5b, F/NAV E1/E5a ionosphere-free). Without
+            the periodic relativistic term for the Keplerian systems, with it for
+            GLONASS, as broadcast. NaN where no healthy record is valid.
+        """
+        t_dt = np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel()
+        t = to_gpst_seconds(t_dt)
+        svs = list(self.svs if svs is None else svs)
+        out = np.full((t.size, len(svs)), np.nan)
+        for system, rec, cols, idx, q_t, _ in self._select_s(t, svs):
+            ok = idx >= 0
+            flat = np.full(q_t.size, np.nan)
+            if np.any(ok):
+                flat[ok] = record_clocks(spec(system), rec, idx[ok], q_t[ok])
+            out[:, cols] = flat.reshape(t.size, cols.size)
+        return xr.DataArray(
+            out, dims=("time", "sv"),
+            coords={"time": t_dt, "sv": np.array(svs, dtype="<U3")}, name="clock_offset",
+            attrs={"units": "s", "long_name": "broadcast satellite clock offset",
+                   "time_scale": "epochs GPST; offsets against each system's own time",
+                   "comment": "Keplerian systems without, GLONASS with the periodic "
+                              "relativistic term; NaN where no healthy record is valid"})
+
+    def record_fields(self, times: ArrayLike, svs: Sequence[str], names: Sequence[str]
+                      ) -> dict[str, NDArray]:
+        """Fields of the record serving each (epoch, satellite), as (T, S) arrays.
+
+        ``names`` are record value names (e.g. ``"tgd1"``) or ``"message"`` (the RINEX
+        message, ``""`` where none). NaN where no healthy record is valid or the record
+        lacks the field. Same selection as :meth:`positions`.
+        """
+        t = to_gpst_seconds(np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel())
+        shape = (t.size, len(svs))
+        out: dict[str, NDArray] = {n: (np.full(shape, "", dtype="<U9") if n == "message"
+                                       else np.full(shape, np.nan)) for n in names}
+        for _, rec, cols, idx, q_t, _ in self._select_s(t, list(svs)):
+            ok = idx >= 0
+            for n in names:
+                src = rec.message if n == "message" else rec.values.get(n)
+                if src is None:
+                    continue
+                flat = np.full(q_t.size, "", dtype="<U9") if n == "message" \
+                    else np.full(q_t.size, np.nan)
+                flat[ok] = src[idx[ok]]
+                out[n][:, cols] = flat.reshape(t.size, cols.size)
+        return out
 
     def positions(self, times: ArrayLike, svs: Sequence[str] | None = None) -> xr.DataArray:
         """Earth-fixed satellite positions at GPST epochs.
