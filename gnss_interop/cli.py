@@ -154,7 +154,8 @@ def validate(
     clock_datum: Annotated[str, typer.Option(
         "--clock-datum", help="Group whose per-epoch mean clock offset is removed: 'system' "
                               "or 'generation' (each generation its own datum where it has "
-                              "3 satellites at the epoch, else the system's).")] = "system",
+                              "3 satellites at the epoch, else the system's; the default, as sisre_m is "
+                              "per generation).")] = "generation",
 ) -> None:
     """Broadcast vs precise (SP3) orbits and clocks: radial/along/cross, 3-D RMS, orbit-only
     and full SISRE per satellite, class and generation; the profile's sisre_m line."""

@@ -67,8 +67,18 @@ def test_validate_prints_table():
     assert {"BDS-3", "BDS-2", "GLONASS-M", "GPS", "Galileo"} <= set(values)
     assert "SEPT1890.23P against COD0MGXFIN_20231890000_01D_05M_ORB.SP3" in res.output
     assert "central differences of SP3 positions" in res.output
+    # the default datum is per generation (sisre_m is per generation)
+    assert "clock datum per generation" in res.output
+
+
+@pytest.mark.real_data
+def test_validate_system_datum_reports_the_bds2_bds3_clock_offset():
     # one BeiDou datum: the BDS-2/BDS-3 clock offset is reported, not hidden
+    res = runner.invoke(app, ["validate", str(SEPT), "--sp3", str(SP3), "--clock-datum",
+                              "system", "--summary-only"])
+    assert res.exit_code == 0, res.output
     assert "warning: mean clock offset against the system datum" in res.output
+    assert "--clock-datum generation gives each generation its own datum" in res.output
 
 
 @pytest.mark.real_data

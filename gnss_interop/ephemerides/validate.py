@@ -439,7 +439,7 @@ def _group_datum(x: NDArray[np.float64], groups: NDArray[np.str_], usable: NDArr
 
 
 def sisre_statistics(diff: xr.Dataset, *, outlier_m: float = VALIDATE_OUTLIER_M,
-                     clock_datum: Literal["system", "generation"] = "system") -> xr.Dataset:
+                     clock_datum: Literal["system", "generation"] = "generation") -> xr.Dataset:
     """Per-satellite statistics of :func:`sisre_differences`.
 
     ``outlier_m``: a satellite whose 3-D RMS exceeds it is flagged ``outlier`` and left out
@@ -518,7 +518,7 @@ def sisre_statistics(diff: xr.Dataset, *, outlier_m: float = VALIDATE_OUTLIER_M,
 
 def sisre(eph: Ephemerides, sp3: PreciseOrbits | str | Path, *,
           outlier_m: float = VALIDATE_OUTLIER_M,
-          clock_datum: Literal["system", "generation"] = "system",
+          clock_datum: Literal["system", "generation"] = "generation",
           catalogue=None) -> xr.Dataset:
     """Per-satellite radial/along/cross RMS, 3-D RMS, orbit-only and full SISRE of the
     broadcast ephemerides against an SP3 file (:func:`sisre_differences` then
