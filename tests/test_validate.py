@@ -219,7 +219,8 @@ def test_generation_datum_separates_generations():
     gens = ["BDS-2"] * 3 + ["BDS-3"] * 3
     zero = np.zeros((2, 6))
     clock = np.array([[6.0, 6.0, 6.0, 0.0, 0.0, 0.0]] * 2)
-    one = sisre_statistics(_diff_dataset(zero, zero, zero, clock, svs, generations=gens))
+    one = sisre_statistics(_diff_dataset(zero, zero, zero, clock, svs, generations=gens),
+                           clock_datum="system")
     np.testing.assert_allclose(one["sisre_m"], [3.0] * 6)
     per = sisre_statistics(_diff_dataset(zero, zero, zero, clock, svs, generations=gens),
                            clock_datum="generation")
@@ -288,7 +289,7 @@ def precise():
 
 @pytest.fixture(scope="module")
 def measured(sept_eph, precise):
-    return sisre(sept_eph, precise)
+    return sisre(sept_eph, precise, clock_datum="system")
 
 
 @pytest.mark.real_data
@@ -364,7 +365,8 @@ def test_measured_sisre_on_the_shared_day(measured):
 
 
 def test_generation_datum_on_the_shared_day(sept_eph, precise):
-    ds = sisre(sept_eph, precise, clock_datum="generation")
+    ds = sisre(sept_eph, precise)  # the default datum: per generation
+    assert ds.attrs["clock_datum"] == "generation"
     gen = sisre_summary(ds, "generation")
     full = dict(zip(gen["generation"].values.tolist(), gen["sisre_m"].values))
     assert full["BDS-3"] < 1.0 and full["BDS-2"] < 1.5          # 0.69 m and 0.85 m
