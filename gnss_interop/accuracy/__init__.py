@@ -2,13 +2,15 @@
 
 from gnss_interop.accuracy.budget import (
     SystemBudget,
-    elevation_variance_m2,
     iono_vertical_variance_m2,
     satellite_variances,
     system_budget,
     uere_terms_m,
+    uere_variance_m2,
+    uere_weight,
 )
 from gnss_interop.accuracy.confidence import V95_FACTOR, horizontal_95_factor
 
-__all__ = ["SystemBudget", "V95_FACTOR", "elevation_variance_m2", "horizontal_95_factor",
-           "iono_vertical_variance_m2", "satellite_variances", "system_budget", "uere_terms_m"]
+__all__ = ["SystemBudget", "V95_FACTOR", "horizontal_95_factor",
+           "iono_vertical_variance_m2", "satellite_variances", "system_budget", "uere_terms_m",
+           "uere_variance_m2", "uere_weight"]

@@ -21,11 +21,17 @@
   almost everywhere). GLONASS broadcasts no ionosphere model: a multi-GNSS receiver applies
   the GPS/BDS one, which is what this assumes.
 
-In the grid kernel the elevation terms σ²_tropo + a²(σ²_noise + σ²_mp) of each system are
-tabulated at :data:`N_TAB` nodes of sin(el) over [0, 1] and interpolated linearly
-(:func:`elevation_variance_m2`; the error against the formulas is below 1e-5 relative,
-tested); F² is evaluated exactly. The plain reference implementation uses the same
-functions, so the kernel is tested against it to 1e-9 independently of the tabulation.
+In the grid kernel every term is evaluated per line of sight from sin(el) alone, in a form
+LLVM vectorises over the points of a row (no table look-up, which it would not vectorise,
+and which then kept the whole geometry loop scalar): el = π/2 − sqrt(1 − s)·Q(s) with Q a
+degree-11 polynomial fit of arccos(s)/sqrt(1 − s) on [0, 1] (error < 1e-10 rad),
+exp(−y) = E(y/8)⁸ with E a degree-12 fit of exp(−z) on [0, 1.125] (relative error < 1e-13),
+and the three rational terms over one common denominator, so a line of sight costs one
+square root and one division (:func:`uere_weight`). The fits are made at import from the
+formulas (Chebyshev nodes), not copied constants; :func:`uere_variance_m2` is tested
+against :func:`uere_terms_m` to 1e-9. The plain reference implementation uses the same
+scalar functions, so the kernel is tested against it to 1e-9 as well. Negative elevations
+(a mask below the horizon) take the horizon's values.
 """
 
 from __future__ import annotations
@@ -54,12 +60,10 @@ from gnss_interop.constants import (
 )
 from gnss_interop.systems import System
 
-__all__ = ["N_TAB", "OBLIQUITY_K2", "SystemBudget", "elevation_variance_m2",
-           "iono_vertical_variance_m2", "satellite_variances", "system_budget", "uere_terms_m",
-           "uere_variance_m2"]
+__all__ = ["OBLIQUITY_K2", "SystemBudget", "elevation_from_sin_deg", "iono_vertical_variance_m2",
+           "satellite_variances", "system_budget", "uere_terms_m", "uere_variance_m2",
+           "uere_weight"]
 
-#: Nodes of the sin(el) table of the elevation terms.
-N_TAB = 2049
 #: (R_e / (R_e + h_I))² of the obliquity factor F² = 1 / (1 − k²·cos²el).
 OBLIQUITY_K2 = (IONO_SHELL_RE_KM / (IONO_SHELL_RE_KM + IONO_SHELL_HEIGHT_KM)) ** 2
 
@@ -86,32 +90,75 @@ def uere_terms_m(elevation_deg: ArrayLike, *, sisre_m: float, noise_m: float,
             "total": total}
 
 
-def _elevation_table(noise_m: float, amplification: float, multipath_scale: float
-                     ) -> NDArray[np.float64]:
-    s = np.linspace(0.0, 1.0, N_TAB)
-    el = np.degrees(np.arcsin(s))
-    t = uere_terms_m(el, sisre_m=0.0, noise_m=noise_m, amplification=amplification,
-                     multipath_scale=multipath_scale)
-    return np.ascontiguousarray(t["troposphere"] ** 2 + t["receiver"] ** 2)
+def _horner_fit(f, lo: float, hi: float, degree: int) -> tuple[float, ...]:
+    """Power coefficients (highest first) in t = 2(x − lo)/(hi − lo) − 1 of the least-squares
+    Chebyshev fit of ``f`` on [lo, hi] at 512 Chebyshev nodes (for :func:`_horner`)."""
+    x = np.cos(np.pi * (np.arange(512) + 0.5) / 512)
+    c = np.polynomial.chebyshev.chebfit(x, f(lo + (x + 1.0) * 0.5 * (hi - lo)), degree)
+    return tuple(float(v) for v in np.polynomial.chebyshev.cheb2poly(c)[::-1])
 
 
-@nb.njit(cache=True, nogil=True, fastmath={"nsz", "arcp", "contract"})
-def elevation_variance_m2(sin_el, table):
-    """σ²_tropo + a²(σ²_noise + σ²_mp) [m²] at sin(el) from a system's table (linear)."""
-    x = sin_el * (table.shape[0] - 1)
-    x = min(max(x, 0.0), table.shape[0] - 1.000001)
-    i = int(x)
-    f = x - i
-    return table[i] + (table[i + 1] - table[i]) * f
+#: arccos(s)/sqrt(1 − s) on [0, 1] (analytic there; → √2 at s = 1).
+_ACOS_Q = _horner_fit(lambda x: np.arccos(x) / np.sqrt(1.0 - x), 0.0, 1.0, 11)
+#: exp(−z) on [0, 1.125]: exp(−y) = E(y/8)⁸ for y ∈ [0, 9] (the multipath exponent
+#: el/10° at el ≤ 90°).
+_EXP_Z_MAX = 1.125
+_EXP_E = _horner_fit(lambda z: np.exp(-z), 0.0, _EXP_Z_MAX, 12)
+_JIT = dict(cache=True, nogil=True, inline="always", fastmath={"nsz", "arcp", "contract"})
 
 
-@nb.njit(cache=True, nogil=True, fastmath={"nsz", "arcp", "contract"})
-def uere_variance_m2(sin_el, sis_var, table, iono_coef):
-    """Total σ²_URE [m²] of one line of sight: ``sis_var`` = σ²_SIS, ``iono_coef`` =
-    s_ion·τ²_v at the receiver (0 for the ionosphere-free pair)."""
-    c2 = 1.0 - sin_el * sin_el
-    return (sis_var + elevation_variance_m2(sin_el, table)
-            + iono_coef / (1.0 - OBLIQUITY_K2 * c2))
+@nb.njit(**_JIT)
+def _horner(coef, t):
+    acc = 0.0
+    for c in coef:
+        acc = acc * t + c
+    return acc
+
+
+@nb.njit(**_JIT)
+def elevation_from_sin_deg(sin_el):
+    """Elevation [deg] from sin(el) ∈ [0, 1] (polynomial arcsin, < 1e-10 rad)."""
+    q = _horner(_ACOS_Q, 2.0 * sin_el - 1.0)
+    return (0.5 * math.pi - math.sqrt(1.0 - sin_el) * q) * (180.0 / math.pi)
+
+
+@nb.njit(**_JIT)
+def _exp_neg(y):
+    """exp(−y) for y ∈ [0, 9] (relative error < 1e-13)."""
+    e = _horner(_EXP_E, y * (0.25 / _EXP_Z_MAX) - 1.0)
+    e = e * e
+    e = e * e
+    return e * e
+
+
+@nb.njit(**_JIT)
+def _los_terms(sin_el, c_noise, c_mp):
+    """(receiver term a²(σ²_noise + σ²_mp) [m²], d_tropo, d_iono) of a line of sight:
+    σ²_tropo = c_tropo/d_tropo, σ²_iono = ion/d_iono."""
+    s = min(max(sin_el, 0.0), 1.0)
+    el = elevation_from_sin_deg(s)
+    mp = MULTIPATH_A_M + MULTIPATH_B_M * _exp_neg(el * (1.0 / MULTIPATH_EL_SCALE_DEG))
+    s2 = s * s
+    return (c_noise + c_mp * mp * mp, TROPO_MAP_B + s2,
+            (1.0 - OBLIQUITY_K2) + OBLIQUITY_K2 * s2)
+
+
+@nb.njit(**_JIT)
+def uere_variance_m2(sin_el, sis_var, coef, iono_coef):
+    """Total σ²_URE [m²] of one line of sight with sin(el) = ``sin_el``: ``sis_var`` = σ²_SIS,
+    ``coef`` = the system's :attr:`SystemBudget.coef`, ``iono_coef`` = s_ion·τ²_v at the
+    receiver [m²] (0 for the ionosphere-free pair)."""
+    rx, d_t, d_i = _los_terms(sin_el, coef[0], coef[1])
+    return sis_var + rx + coef[2] / d_t + iono_coef / d_i
+
+
+@nb.njit(**_JIT)
+def uere_weight(sin_el, sis_var, c_noise, c_mp, c_tropo, iono_coef):
+    """1/σ²_URE [1/m²] as :func:`uere_variance_m2` with ``coef`` as three scalars, over one
+    common denominator (one division: the form the grid kernel vectorises)."""
+    rx, d_t, d_i = _los_terms(sin_el, c_noise, c_mp)
+    dd = d_t * d_i
+    return dd / ((sis_var + rx) * dd + c_tropo * d_i + iono_coef * d_t)
 
 
 def iono_vertical_variance_m2(lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.float64]:
@@ -133,7 +180,9 @@ class SystemBudget:
     """The budget of one system under one profile, as the kernel uses it."""
 
     system: System
-    table: NDArray[np.float64]      # (N_TAB,) elevation terms [m²] at sin(el) nodes
+    #: (a²σ²_noise, a²·k_mp², (σ_z,tropo·1.001)²) [m²]: the receiver term is
+    #: coef[0] + coef[1]·(σ_mp/k_mp)² and σ²_tropo = coef[2]/(0.002001 + sin²el)
+    coef: NDArray[np.float64]
     iono_scale: float               # (f_L1/f)⁴, 0 for the ionosphere-free pair
     amplification: float
     signals: tuple[str, ...]
@@ -147,8 +196,9 @@ def system_budget(profile, system: System) -> SystemBudget:
         iono = 0.0
     else:
         iono = (F_L1_HZ / tr.frequencies_hz()[0]) ** 4
-    return SystemBudget(system, _elevation_table(profile.noise_m, amp, profile.multipath_scale),
-                        iono, amp, tr.signals)
+    coef = np.array([amp ** 2 * profile.noise_m ** 2, (amp * profile.multipath_scale) ** 2,
+                     (TROPO_ZENITH_SIGMA_M * TROPO_MAP_A) ** 2])
+    return SystemBudget(system, coef, iono, amp, tr.signals)
 
 
 def satellite_variances(svs: Sequence[str], catalogue, profile

@@ -109,7 +109,7 @@ class _Static:
     cyclic: bool = False  # grid rows cover the full circle of longitude
     weighted: bool = False
     sat_var: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    sys_tab: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+    sys_coef: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 3)))
     sys_ion: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     h95_max: float = math.inf
     v95_max: float = math.inf
@@ -215,7 +215,7 @@ def _with_accuracy(st: _Static, profile: ReceiverProfile, systems: Sequence[Syst
     """``st`` with the weighted solution switched on (budget tables of ``systems``)."""
     budgets = [system_budget(profile, s) for s in systems]
     return replace(st, weighted=True, sat_var=np.ascontiguousarray(usage.sis_var),
-                   sys_tab=np.ascontiguousarray(np.stack([b.table for b in budgets])),
+                   sys_coef=np.ascontiguousarray(np.stack([b.coef for b in budgets])),
                    sys_ion=np.array([b.iono_scale for b in budgets], float),
                    h95_max=limit.horizontal_max, v95_max=limit.vertical_max)
 
@@ -330,7 +330,7 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
                          state["n_available"], state["dop_sum"], state["dop_max"],
                          state["hist"], st.keep_time, ep_nsat[:, :, i0:i1] if st.keep_time
                          else ep_nsat, ep_dop[:, :, i0:i1] if st.keep_time else ep_dop,
-                         st.weighted, sat_var, st.sys_tab, st.sys_ion, tau2, st.h95_max,
+                         st.weighted, sat_var, st.sys_coef, st.sys_ion, tau2, st.h95_max,
                          st.v95_max, state["n_acc_available"], state["n_acc_solution"],
                          state["acc_sum"], state["acc_max"], state["acc_hist"],
                          ep_acc[:, :, i0:i1] if ep_acc.size else ep_acc)

@@ -33,8 +33,10 @@ No-solution epochs are counted implicitly (n_epochs − n_solution) as +inf.
 
 Accuracy (``weighted=True``): each line of sight also gets the weight 1/σ²_URE of the
 error budget (:mod:`gnss_interop.accuracy.budget`: σ²_SIS of the satellite, the system's
-tabulated elevation terms, the single-frequency ionosphere term of the point), summed into
-a second set of per-system sums Σ w l lᵀ, Σ w l, Σ w. The same Schur complement on them
+elevation terms, the single-frequency ionosphere term of the point; evaluated in the same
+vectorised loop as the line of sight, in the table-free form of
+:func:`~gnss_interop.accuracy.budget.uere_weight`), summed into a second set of per-system
+sums Σ w l lᵀ, Σ w l, Σ w (satellites of a system go in pairs as for the DOPs). The same Schur complement on them
 gives the covariance Q = (HᵀWH)⁻¹ in m², hence per point-epoch σ_E, σ_N, σ_U, the 95 %
 horizontal radius (:mod:`gnss_interop.accuracy.confidence`), V95 = 1.96 σ_U and the
 weighted PDOP sqrt(tr Q_pos · ΣW / n) (weights normalised to their mean, so equal σ gives
@@ -52,7 +54,7 @@ import math
 import numba as nb
 import numpy as np
 
-from gnss_interop.accuracy.budget import uere_variance_m2
+from gnss_interop.accuracy.budget import uere_weight
 from gnss_interop.accuracy.confidence import H95_TABLE, V95_FACTOR, h95_radius
 
 __all__ = ["ACC_NAMES", "HIST_E_MIN", "HIST_E_MAX", "HIST_SUB", "N_ACC", "N_BINS", "N_DOP",
@@ -404,17 +406,17 @@ def _accumulate_sat(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los):
         a9[j] += l3[j]
 
 
-@nb.njit(**_JIT)
-def _uere_inv(sd, sis_var, tab, ion):
-    """1/σ²_URE of a line of sight with sin(el) = ``sd`` (:func:`uere_variance_m2`)."""
-    return 1.0 / uere_variance_m2(sd, sis_var, tab, ion)
-
-
-@nb.njit(**_JIT)
-def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los, sis_var,
-                      tab, ion):
-    """:func:`_accumulate_sat` plus the weighted sums (rows 10..19 of ``acc_s``:
-    Σw·ll (6), Σw·l (3), Σw); ``ion`` (L,) = s_ion·τ²_v per point of the row; los: (5, L)."""
+@nb.njit(inline="always", **_JIT)
+def _los_weighted(rg, lon_c, lon_s, start, count, sx, sy, sz, sin_mask, sis_var, coef, ion,
+                  l0, l1, l2, l4):
+    """Unit lines of sight (E, N, U) and weight 1/σ²_URE of one satellite at the points
+    ``start .. start + count − 1`` of a row into l0, l1, l2, l4 (0 where not visible, so a
+    weight > 0 marks visibility); one branch-free loop that LLVM vectorises
+    (:func:`gnss_interop.accuracy.budget.uere_weight`; coefficients as scalars and no
+    fifth output array keep LLVM's runtime alias checks within its limit)."""
+    c_noise = coef[0]
+    c_mp = coef[1]
+    c_tropo = coef[2]
     s2 = sin_mask * sin_mask
     pos_mask = sin_mask >= 0.0
     cphi = rg[0]
@@ -423,13 +425,6 @@ def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los
     k_u = sphi * sz - rg[4]
     k_n = cphi * sz - rg[5]
     k_d = sx * sx + sy * sy + sz * sz - 2.0 * rg[3] * sz + rg[6]
-    l0 = los[0]
-    l1 = los[1]
-    l2 = los[2]
-    l3 = los[3]
-    l4 = los[4]
-    start = np.uint64(lo)
-    count = np.uint64(hi + 1 - lo)
     for jj in range(count):
         j = start + jj
         c = lon_c[j]
@@ -444,13 +439,27 @@ def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los
         else:
             vis = (ud >= 0.0) | (ud * ud < s2 * d2)
         w = 1.0 / math.sqrt(d2)
-        wt = _uere_inv(ud * w, sis_var, tab, ion[j])
+        wt = uere_weight(ud * w, sis_var, c_noise, c_mp, c_tropo, ion[j])
         w = w if vis else 0.0
         l0[j] = b * w
         l1[j] = nd * w
         l2[j] = ud * w
-        l3[j] = 1.0 if vis else 0.0
         l4[j] = wt if vis else 0.0
+
+
+@nb.njit(**_JIT)
+def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los, sis_var,
+                      coef, ion):
+    """:func:`_accumulate_sat` plus the weighted sums (rows 10..19 of ``acc_s``:
+    Σw·ll (6), Σw·l (3), Σw); ``ion`` (L,) = s_ion·τ²_v per point of the row; los: (10, L)."""
+    start = np.uint64(lo)
+    count = np.uint64(hi + 1 - lo)
+    l0 = los[0]
+    l1 = los[1]
+    l2 = los[2]
+    l4 = los[4]
+    _los_weighted(rg, lon_c, lon_s, start, count, sx, sy, sz, sin_mask, sis_var, coef, ion,
+                  l0, l1, l2, l4)
     a0 = acc_s[0]
     a1 = acc_s[1]
     a2 = acc_s[2]
@@ -492,7 +501,7 @@ def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los
         a6[j] += le
         a7[j] += ln
         a8[j] += lu
-        a9[j] += l3[j]
+        a9[j] += 1.0 if wt > 0.0 else 0.0
         b0[j] += wt * ee
         b1[j] += wt * en
         b2[j] += wt * eu
@@ -506,8 +515,91 @@ def _accumulate_sat_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, los
 
 
 @nb.njit(**_JIT)
+def _accumulate_pair_w(acc_s, rg, lon_c, lon_s, lo, hi, ax, ay, az, bx, by, bz, sin_mask, los,
+                       var_a, var_b, coef, ion):
+    """:func:`_accumulate_sat_w` for two satellites of one system over a common range (half
+    the read-modify-write traffic on the 20 sums). los: (10, L)."""
+    start = np.uint64(lo)
+    count = np.uint64(hi + 1 - lo)
+    l0 = los[0]
+    l1 = los[1]
+    l2 = los[2]
+    l4 = los[4]
+    m0 = los[5]
+    m1 = los[6]
+    m2 = los[7]
+    m4 = los[9]
+    _los_weighted(rg, lon_c, lon_s, start, count, ax, ay, az, sin_mask, var_a, coef, ion,
+                  l0, l1, l2, l4)
+    _los_weighted(rg, lon_c, lon_s, start, count, bx, by, bz, sin_mask, var_b, coef, ion,
+                  m0, m1, m2, m4)
+    a0 = acc_s[0]
+    a1 = acc_s[1]
+    a2 = acc_s[2]
+    a3 = acc_s[3]
+    a4 = acc_s[4]
+    a5 = acc_s[5]
+    a6 = acc_s[6]
+    a7 = acc_s[7]
+    a8 = acc_s[8]
+    a9 = acc_s[9]
+    b0 = acc_s[10]
+    b1 = acc_s[11]
+    b2 = acc_s[12]
+    b3 = acc_s[13]
+    b4 = acc_s[14]
+    b5 = acc_s[15]
+    b6 = acc_s[16]
+    b7 = acc_s[17]
+    b8 = acc_s[18]
+    b9 = acc_s[19]
+    for jj in range(count):
+        j = start + jj
+        le = l0[j]
+        ln = l1[j]
+        lu = l2[j]
+        wt = l4[j]
+        me = m0[j]
+        mn = m1[j]
+        mu = m2[j]
+        vt = m4[j]
+        ee = le * le
+        en = le * ln
+        eu = le * lu
+        nn = ln * ln
+        nu = ln * lu
+        uu = lu * lu
+        fe = me * me
+        fn = me * mn
+        fu = me * mu
+        gn = mn * mn
+        gu = mn * mu
+        hu = mu * mu
+        a0[j] += ee + fe
+        a1[j] += en + fn
+        a2[j] += eu + fu
+        a3[j] += nn + gn
+        a4[j] += nu + gu
+        a5[j] += uu + hu
+        a6[j] += le + me
+        a7[j] += ln + mn
+        a8[j] += lu + mu
+        a9[j] += (1.0 if wt > 0.0 else 0.0) + (1.0 if vt > 0.0 else 0.0)
+        b0[j] += wt * ee + vt * fe
+        b1[j] += wt * en + vt * fn
+        b2[j] += wt * eu + vt * fu
+        b3[j] += wt * nn + vt * gn
+        b4[j] += wt * nu + vt * gu
+        b5[j] += wt * uu + vt * hu
+        b6[j] += wt * le + vt * me
+        b7[j] += wt * ln + vt * mn
+        b8[j] += wt * lu + vt * mu
+        b9[j] += wt + vt
+
+
+@nb.njit(**_JIT)
 def _accumulate_sat_horizon_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_mask, hz_az,
-                              hz_el, weighted, sis_var, tab, ion):
+                              hz_el, weighted, sis_var, coef, ion):
     """As :func:`_accumulate_sat_horizon`, with the weighted sums when ``weighted``."""
     s2 = sin_mask * sin_mask
     n_hz = hz_az.shape[0]
@@ -553,7 +645,7 @@ def _accumulate_sat_horizon_w(acc_s, rg, lon_c, lon_s, lo, hi, sx, sy, sz, sin_m
         acc_s[8, j] += lu
         acc_s[9, j] += 1.0
         if weighted:
-            wt = _uere_inv(lu, sis_var, tab, ion[j])
+            wt = uere_weight(lu, sis_var, coef[0], coef[1], coef[2], ion[j])
             acc_s[10, j] += wt * le * le
             acc_s[11, j] += wt * le * ln
             acc_s[12, j] += wt * le * lu
@@ -730,7 +822,7 @@ def _solve_row(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, out_dop, ou
 def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xyz, sat_valid,
                sat_geo, sat_sys, n_sys, sin_mask, hz_az, hz_el, cfg_group, n_groups_max, pdop_max,
                nsat_sum, nsat_min, nsat_max, n_solution, n_available, dop_sum, dop_max, hist,
-               keep_time, ep_nsat, ep_dop, weighted, sat_var, sys_tab, sys_ion, tau2_rows,
+               keep_time, ep_nsat, ep_dop, weighted, sat_var, sys_coef, sys_ion, tau2_rows,
                h95_max, v95_max, n_acc_available, n_acc_solution, acc_sum, acc_max, acc_hist,
                ep_acc):
     """Update running statistics of a block of grid rows over the epochs of one time chunk.
@@ -766,8 +858,9 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
         Also compute the accuracy of the weighted solution (module docstring).
     sat_var : (S,) float64
         σ²_SIS of each satellite [m²].
-    sys_tab : (n_sys, N_TAB) float64
-        Elevation terms of each system's budget at sin(el) nodes [m²].
+    sys_coef : (n_sys, 3) float64
+        Receiver and troposphere coefficients of each system's budget
+        (:attr:`gnss_interop.accuracy.budget.SystemBudget.coef`) [m²].
     sys_ion : (n_sys,) float64
         Single-frequency ionosphere factor s_ion of each system (0: ionosphere-free).
     tau2_rows : (R, L) float64
@@ -800,7 +893,7 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
     ok = np.zeros(n_lon, np.bool_)
     ns = np.zeros(n_lon, np.int32)
     los = np.zeros((8, n_ext))
-    los_w = np.zeros((5, n_ext))
+    los_w = np.zeros((10, n_ext))
     lon_c = np.empty(n_ext)
     lon_s = np.empty(n_ext)
     for j in range(n_ext):
@@ -857,12 +950,12 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                                                           all_ranges[k, i, 1], sat_xyz[t, k, 0],
                                                           sat_xyz[t, k, 1], sat_xyz[t, k, 2],
                                                           sin_mask, hz_az, hz_el, weighted,
-                                                          sat_var[k], sys_tab[s], ion_ext[s])
+                                                          sat_var[k], sys_coef[s], ion_ext[s])
                             elif weighted:
                                 _accumulate_sat_w(acc[s], rg, lon_c, lon_s, all_ranges[k, i, 0],
                                                   all_ranges[k, i, 1], sat_xyz[t, k, 0],
                                                   sat_xyz[t, k, 1], sat_xyz[t, k, 2], sin_mask,
-                                                  los_w, sat_var[k], sys_tab[s], ion_ext[s])
+                                                  los_w, sat_var[k], sys_coef[s], ion_ext[s])
                             else:
                                 _accumulate_sat(acc[s], rg, lon_c, lon_s, all_ranges[k, i, 0],
                                                 all_ranges[k, i, 1], sat_xyz[t, k, 0],
@@ -872,13 +965,6 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                         ka = order[i]
                         lo_a = all_ranges[ka, 0, 0]
                         hi_a = all_ranges[ka, 0, 1]
-                        if weighted:
-                            _accumulate_sat_w(acc[s], rg, lon_c, lon_s, lo_a, hi_a,
-                                              sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
-                                              sat_xyz[t, ka, 2], sin_mask, los_w, sat_var[ka],
-                                              sys_tab[s], ion_ext[s])
-                            i += 1
-                            continue
                         if i + 1 < n_one:
                             kb = order[i + 1]
                             lo_b = all_ranges[kb, 0, 0]
@@ -889,15 +975,30 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                             # must not exceed one turn (a column would be visited twice)
                             if (hi - lo + 1 <= n_lon
                                     and 4 * (hi - lo + 1) < 3 * (hi_a - lo_a + hi_b - lo_b + 2)):
-                                _accumulate_pair(acc[s], rg, lon_c, lon_s, lo, hi,
-                                                 sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
-                                                 sat_xyz[t, ka, 2], sat_xyz[t, kb, 0],
-                                                 sat_xyz[t, kb, 1], sat_xyz[t, kb, 2], sin_mask,
-                                                 los)
+                                if weighted:
+                                    _accumulate_pair_w(acc[s], rg, lon_c, lon_s, lo, hi,
+                                                       sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
+                                                       sat_xyz[t, ka, 2], sat_xyz[t, kb, 0],
+                                                       sat_xyz[t, kb, 1], sat_xyz[t, kb, 2],
+                                                       sin_mask, los_w, sat_var[ka],
+                                                       sat_var[kb], sys_coef[s], ion_ext[s])
+                                else:
+                                    _accumulate_pair(acc[s], rg, lon_c, lon_s, lo, hi,
+                                                     sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
+                                                     sat_xyz[t, ka, 2], sat_xyz[t, kb, 0],
+                                                     sat_xyz[t, kb, 1], sat_xyz[t, kb, 2],
+                                                     sin_mask, los)
                                 i += 2
                                 continue
-                        _accumulate_sat(acc[s], rg, lon_c, lon_s, lo_a, hi_a, sat_xyz[t, ka, 0],
-                                        sat_xyz[t, ka, 1], sat_xyz[t, ka, 2], sin_mask, los)
+                        if weighted:
+                            _accumulate_sat_w(acc[s], rg, lon_c, lon_s, lo_a, hi_a,
+                                              sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
+                                              sat_xyz[t, ka, 2], sin_mask, los_w, sat_var[ka],
+                                              sys_coef[s], ion_ext[s])
+                        else:
+                            _accumulate_sat(acc[s], rg, lon_c, lon_s, lo_a, hi_a,
+                                            sat_xyz[t, ka, 0], sat_xyz[t, ka, 1],
+                                            sat_xyz[t, ka, 2], sin_mask, los)
                         i += 1
                 if cyclic:  # fold the wrapped part back onto columns 0..n_lon-1
                     for s in range(n_sys):

@@ -158,7 +158,7 @@ def reference_site_accuracy(
             idx = np.flatnonzero(vis)
             los = enu[t, idx] / rng[t, idx, None]
             sig2 = np.array([uere_variance_m2(los[k, 2], usage.sis_var[i],
-                                              budgets[systems[i]].table,
+                                              budgets[systems[i]].coef,
                                               budgets[systems[i]].iono_scale * tau2)
                              for k, i in enumerate(idx)])
             acc[t] = accuracy_from_los(los, [systems[i] for i in idx], cfg, sig2)
