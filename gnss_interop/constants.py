@@ -215,3 +215,29 @@ EARTH_ROTATION_IERS_RAD_S = 7.292115e-5
 #: and generation statistics (issue 10: "say 100 m RMS"; real errors are 1–10 m,
 #: tests/test_validate.py and README "Validation").
 VALIDATE_OUTLIER_M = 100.0
+
+# --- Jammers: which signals share an RF band --------------------------------------------
+#: Signals whose centre frequencies lie within this distance of a neighbour share one RF
+#: band (single linkage over the signals sorted by frequency) [Hz]. A jammer named by one
+#: signal (``bands = ["B1C"]``) radiates over that signal's RF band, so it jams every signal
+#: of the band; a ``wideband`` jammer covers every band (:mod:`gnss_interop.scenarios.jammer`).
+#:
+#: Centre frequencies of the registry's signals [MHz] and the gaps between neighbours:
+#:
+#:   B2a 1176.45 (25.6) L3OC 1202.025 (5.1) B2I = B2b 1207.14 (38.9) G2 1246.0 (22.5)
+#:   B3I 1268.52 (292.6) B1I 1561.098 (14.3) B1C = L1 C/A = E1 1575.42 (25.6) L1OC 1600.995
+#:   (1.0) G1 1602.0
+#:
+#: giving seven bands: B2a | L3OC/B2I/B2b | G2 | B3I | B1I | B1C/L1CA/E1 | L1OC/G1.
+#: Reasoning from the signal spectra (ICD chip rates and modulations; GLONASS FDMA channels
+#: k = −7..+6 spread G1 over 1598.06–1605.38 MHz and G2 over 1242.94–1248.63 MHz, GLONASS ICD
+#: ed. 5.1 §3.3.1.4): the largest gap inside a group that one front end passes is 5.1 MHz
+#: (L3OC and B2b/B2I: 10.23 Mcps main lobes of ±10.23 MHz that overlap); the smallest gap
+#: between signals a jammer on one of them leaves alone is 14.3 MHz (B1I, 2.046 Mcps BPSK,
+#: main lobe 1559.05–1563.14 MHz, BDS-SIS-ICD-B1I 3.0 §4.2; B1C, whose widest component
+#: QMBOC(6,1,4/33) reaches down to ~1568.3 MHz, BDS-SIS-ICD-B1C 1.0 §4.2). Any threshold
+#: between 5.1 and 14.3 MHz gives the same seven bands; 10 MHz sits between them. B2a is a
+#: band of its own: B2a and B2b are the two sidebands of the B2 AltBOC signal, 30.69 MHz
+#: apart (BDS-SIS-ICD-B2a 1.0 §4.2), and a B2a (L5/E5a) front end, 20.46 MHz wide, passes
+#: no B2b; a jammer meant to hit both names both (``bands = ["B2a", "B2b"]``).
+RF_BAND_GROUPING_HZ = 10.0e6

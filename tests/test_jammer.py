@@ -1,13 +1,37 @@
-"""Jammer model: J/S tolerance, free-space range, radio horizon, band coverage."""
+"""Jammer model: J/S tolerance, free-space range, radio horizon, RF bands, receiver profiles,
+single-frequency fallback rings and the wideband power split."""
 
 import math
+import warnings
 
+import numpy as np
 import pytest
 
-from gnss_interop.scenarios.jammer import Band, Jammer, free_space_range_km, js_tolerance_db, radio_horizon_km
+from gnss_interop.errors import ScenarioWarning
+from gnss_interop.receivers import receiver_profile
+from gnss_interop.scenarios.degradations import resolve_degradations
+from gnss_interop.scenarios.jammer import (
+    RF_BANDS,
+    Band,
+    Jammer,
+    free_space_range_km,
+    js_tolerance_db,
+    radio_horizon_km,
+    rf_band_of,
+)
+from gnss_interop.scenarios.regions import Annulus
+from gnss_interop.scenarios.schema import ScenarioModel
 from gnss_interop.systems import System
 
+C = 299_792_458.0
 
+
+def _hand_range_km(eirp_dbw: float, freq_hz: float, min_power_dbw: float, js_db: float) -> float:
+    """Free-space range written out: FSPL_max = EIRP − S − J/S, d = c/(4πf)·10^(FSPL/20)."""
+    return C / (4 * math.pi * freq_hz) * 10 ** ((eirp_dbw - min_power_dbw - js_db) / 20) / 1000
+
+
+# ----------------------------------------------------------- link budget pieces
 def test_js_tolerance_formula():
     # Q·Rc·(1/10^2.8 − 1/10^4.5) for B1I: 2 × 2.046e6 × 1.5533e-3 → 38.0 dB
     expected = 10 * math.log10(2 * 2.046e6 * (10 ** -2.8 - 10 ** -4.5))
@@ -29,19 +53,8 @@ def test_radio_horizon():
     assert radio_horizon_km(10_000.0, 0.0) == pytest.approx(412.0)
 
 
-def test_band_selection_denies_only_the_covered_system():
-    j = Jammer(50.0, 30.0, 10_000.0, 30.0, bands=("G1",))
-    regions = j.denial_regions(0.0)
-    assert set(regions) == {System.GLONASS}
-    assert regions[System.GLONASS].radius_km == pytest.approx(412.0)     # horizon-limited
-    wide = Jammer(50.0, 30.0, 2.0, 0.0).denial_regions(2.0)
-    assert set(wide) == {System.BEIDOU, System.GLONASS}
-    b1 = Jammer(50.0, 30.0, 2.0, 0.0, bands=("B1",)).denial_regions(2.0)
-    assert set(b1) == {System.BEIDOU}
-
-
 def test_weak_jammer_is_power_limited():
-    j = Jammer(0.0, 0.0, 10_000.0, -40.0)            # 0.1 mW from 10 km up
+    j = Jammer(0.0, 0.0, 10_000.0, -40.0, bands=("B1I",), receiver="legacy-sf")  # 0.1 mW, 10 km up
     r = j.denial_radius_km(System.BEIDOU, 0.0)
     slant = free_space_range_km(-40.0, Band.B1I, js_tolerance_db(Band.B1I))
     assert r < radio_horizon_km(10_000, 0)
@@ -51,3 +64,148 @@ def test_weak_jammer_is_power_limited():
 def test_unknown_band():
     with pytest.raises(ValueError, match="unknown band 'L7'"):
         Jammer(0, 0, 0, 0, bands=("L7",)).covered_bands()
+
+
+# ----------------------------------------------------------- RF bands
+def test_rf_bands_group_signals_within_10_mhz():
+    names = [set(b.name for b in rf.signals) for rf in RF_BANDS]
+    assert names == [{"B2A"}, {"L3OC", "B2I", "B2B"}, {"G2"}, {"B3I"}, {"B1I"},
+                     {"B1C", "L1CA", "E1"}, {"L1OC", "G1"}]
+    assert rf_band_of("B1I") != rf_band_of("B1C")            # 14.3 MHz apart
+    assert rf_band_of("B2a") != rf_band_of("B2b")            # the two B2 sidebands, 30.7 MHz
+    assert rf_band_of("L3OC") == rf_band_of("B2b")           # 5.1 MHz
+
+
+def test_a_jammer_named_by_one_signal_covers_its_rf_band():
+    assert Jammer(0, 0, 0, 0, bands=("B2b",)).covered_bands() == {Band.B2B, Band.B2I, Band.L3OC}
+    assert Jammer(0, 0, 0, 0, bands=("G1",)).covered_bands() == {Band.G1, Band.L1OC}
+    assert Band.G2 not in Jammer(0, 0, 0, 0, bands=("G1",)).covered_bands()
+    assert Jammer(0, 0, 0, 0, bands=("wideband",)).covered_bands() == set(Band)
+
+
+# ----------------------------------------------------------- bands a profile tracks
+def test_b1i_jammer_spares_a_b1c_b2a_receiver_but_denies_legacy_beidou():
+    kw = dict(bands=("B1I",), systems=(System.BEIDOU, System.GLONASS))
+    h = 1000.0                                       # jammer and receivers at 1 km: no slant term
+    default = Jammer(40.0, 116.0, h, 10.0, receiver=None, **kw)
+    assert default.denial_regions(h) == {}
+    assert default.degraded_regions(h) == {}
+    assert default.band_radii_km(h)[System.BEIDOU] == {"B1C": 0.0, "B2A": 0.0}
+    legacy = Jammer(40.0, 116.0, h, 10.0, receiver="legacy-sf", **kw)
+    regions = legacy.denial_regions(h)
+    assert set(regions) == {System.BEIDOU}
+    expected = _hand_range_km(10.0, 1561.098e6, -163.0, js_tolerance_db(Band.B1I))
+    assert expected < radio_horizon_km(h, h)
+    assert regions[System.BEIDOU].radius_km == pytest.approx(expected)
+    assert legacy.degraded_regions(h) == {}
+
+
+def _resolve(jam: dict, receiver=None):
+    model = ScenarioModel.model_validate({"name": "j", "degradation": [jam]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        d = resolve_degradations(model, None, 0.0, (System.BEIDOU, System.GLONASS),
+                                 receiver=receiver)
+    return d, [w for w in caught if issubclass(w.category, ScenarioWarning)]
+
+
+B1C_JAMMER = {"type": "jammer", "lat": 40.0, "lon": 116.0, "height_m": 30.0, "eirp_dbw": 10.0,
+              "bands": ["B1C"], "label": "B1C test jammer"}
+
+
+def test_b1c_jammer_leaves_a_single_frequency_ring_where_fallback_is_allowed():
+    d, caught = _resolve(B1C_JAMMER)                  # default profile: falls back to B2a
+    assert System.BEIDOU not in d.denied
+    (label, ring), = d.single_frequency[System.BEIDOU]
+    radius = radio_horizon_km(30.0, 0.0)              # 10 W from 30 m: horizon-limited
+    assert isinstance(ring, Annulus)
+    assert ring.inner_km == 0.0 and ring.outer_km == pytest.approx(radius)
+    assert ring.contains(40.0, 116.0) and not ring.contains(41.0, 116.0)    # 111 km away
+    assert "single frequency" in label and (label, ring) in d.regions()
+    assert len(caught) == 1
+    msg = str(caught[0].message)
+    for part in ("B1C test jammer", "BeiDou", "B2A alone", f"{radius:,.0f} km", "optimistic",
+                 "dual-bds3-glo"):
+        assert part in msg, part
+    assert System.GLONASS not in d.denied and System.GLONASS not in d.single_frequency
+
+
+def test_b1c_jammer_denies_where_fallback_is_not_allowed():
+    no_fallback = receiver_profile({"preset": "dual-bds3-glo", "beidou": ["B1C", "B2A"]})
+    d, caught = _resolve(B1C_JAMMER, no_fallback)
+    (_, circle), = d.denied[System.BEIDOU]
+    assert circle.radius_km == pytest.approx(radio_horizon_km(30.0, 0.0))
+    assert d.single_frequency == {} and caught == []
+    # falling back to B1C only: losing B1C is a denial, losing B2a is not
+    b1c_only = receiver_profile({"preset": "dual-bds3-glo", "beidou_fallback": ["B1C"]})
+    assert System.BEIDOU in _resolve(B1C_JAMMER, b1c_only)[0].denied
+    b2a = dict(B1C_JAMMER, bands=["B2a"])
+    d, caught = _resolve(b2a, b1c_only)
+    assert System.BEIDOU not in d.denied and System.BEIDOU in d.single_frequency
+    assert "B1C alone" in str(caught[0].message)
+
+
+def test_jammer_on_both_signals_denies_inside_and_leaves_a_ring_outside():
+    # G1 and G2 at altitude: same EIRP, G2 (−167 dBW) is jammed farther than G1 (−161 dBW)
+    h = 1000.0                                  # 1 W at 1 km: power-limited
+    j = Jammer(50.0, 30.0, h, 0.0, bands=("G1", "G2"))
+    r_g1 = _hand_range_km(0.0, 1602.0e6, -161.0, js_tolerance_db(Band.G1))
+    r_g2 = _hand_range_km(0.0, 1246.0e6, -167.0, js_tolerance_db(Band.G2))
+    assert r_g1 < r_g2 < radio_horizon_km(h, h)
+    assert j.band_radius_km("G1", h) == pytest.approx(r_g1)
+    assert j.band_radius_km("G2", h) == pytest.approx(r_g2)
+    assert j.denial_radius_km(System.GLONASS, h) == pytest.approx(r_g1)   # G1 alone survives
+    ring = j.degraded_regions(h)[System.GLONASS]
+    assert (ring.inner_km, ring.outer_km) == (pytest.approx(r_g1), pytest.approx(r_g2))
+    assert j.effect(System.GLONASS, h).surviving == "G1"
+    # a legacy single-frequency G1 receiver is denied out to the G1 radius, no ring
+    legacy = Jammer(50.0, 30.0, h, 0.0, bands=("G1", "G2"), receiver="legacy-sf")
+    assert legacy.denial_radius_km(System.GLONASS, h) == pytest.approx(r_g1)
+    assert legacy.degraded_regions(h) == {}
+
+
+# ----------------------------------------------------------- wideband power split
+def test_wideband_shares_its_eirp_across_the_rf_bands():
+    h, eirp = 1000.0, 0.0                   # equal heights: ground = slant; horizon 260 km
+    n = len(RF_BANDS)
+    assert n == 7
+    single = Jammer(0.0, 0.0, h, eirp, bands=("B1I",), receiver="legacy-sf")
+    wide = Jammer(0.0, 0.0, h, eirp, bands=("wideband",), receiver="legacy-sf")
+    assert wide.eirp_per_band_dbw == pytest.approx(eirp - 10 * math.log10(7))
+    r1, rw = single.band_radius_km("B1I", h), wide.band_radius_km("B1I", h)
+    assert r1 < radio_horizon_km(h, h)
+    js = js_tolerance_db(Band.B1I)
+    assert r1 == pytest.approx(_hand_range_km(eirp, 1561.098e6, -163.0, js))        # 27.1 km
+    assert rw == pytest.approx(_hand_range_km(eirp - 10 * math.log10(7), 1561.098e6, -163.0, js))
+    assert rw / r1 == pytest.approx(10 ** (-10 * math.log10(7) / 20))             # = 1/√7
+    assert rw / r1 == pytest.approx(1 / math.sqrt(7))
+    # named bands each get the full EIRP
+    two = Jammer(0.0, 0.0, h, eirp, bands=("B1I", "G1"), receiver="legacy-sf")
+    assert two.band_radius_km("B1I", h) == pytest.approx(r1)
+
+
+def test_wideband_at_the_horizon_is_not_reduced():
+    # 100 W from 30 m: every band reaches past the 22.6 km horizon even at −8.45 dB
+    j = Jammer(31.2, 121.5, 30.0, 20.0)
+    assert set(j.denial_regions(0.0)) == {System.BEIDOU, System.GLONASS}
+    for circle in j.denial_regions(0.0).values():
+        assert circle.radius_km == pytest.approx(radio_horizon_km(30.0, 0.0))
+
+
+# ----------------------------------------------------------- what outputs say
+def test_description_names_bands_profile_and_rings():
+    text = Jammer(43.0, 34.0, 10_000.0, 30.0, bands=("G1",)).describe(0.0)
+    assert "L1OC/G1" in text and "dual-bds3-glo" in text
+    assert "denies nothing" in text and "single frequency R (G2) 0–412 km" in text
+    text = Jammer(43.0, 34.0, 10_000.0, 30.0, bands=("G1",), receiver="legacy-sf").describe(0.0)
+    assert "legacy-sf" in text and "denies R 412 km" in text
+    assert "7 RF bands" in Jammer(0, 0, 0, 20.0).describe(0.0)
+
+
+def test_annulus_contains_and_outline():
+    ring = Annulus(0.0, 0.0, 100.0, 300.0)
+    lat = np.array([0.0, 1.0, 2.0, 3.0])                   # 0, 111, 222, 334 km north
+    np.testing.assert_array_equal(ring.contains(lat, np.zeros(4)), [False, True, True, False])
+    assert len(ring.outline()) == 2
+    with pytest.raises(ValueError):
+        Annulus(0.0, 0.0, 300.0, 100.0)

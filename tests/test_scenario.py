@@ -139,18 +139,49 @@ def test_global_denial_equals_a_run_without_that_system():
 
 
 def test_jammer_denies_within_its_radius_only():
+    # the default receiver tracks G1 and G2 and falls back to either: deny both
     jam = {"type": "jammer", "lat": 30.0, "lon": 100.0, "height_m": 10_000, "eirp_dbw": 30.0,
-           "bands": ["G1"]}
+           "bands": ["G1", "G2"]}
     res = _run({"name": "base"}, {"name": "jam", "degradation": [jam]})
     base, j = res["base"].dataset, res["jam"].dataset
     lat2, lon2 = _grid(base)
     inside = Circle(30.0, 100.0, 412.0).contains(lat2, lon2)
+    assert inside.any()
     r = list(base.config.values).index("R")
     c = list(base.config.values).index("C")
     np.testing.assert_array_equal(j["nsat_mean"].values[r][inside], 0)
     np.testing.assert_array_equal(j["nsat_mean"].values[:, ~inside], base["nsat_mean"].values[:, ~inside])
-    np.testing.assert_array_equal(j["nsat_mean"].values[c], base["nsat_mean"].values[c])  # G1 only
+    np.testing.assert_array_equal(j["nsat_mean"].values[c], base["nsat_mean"].values[c])  # GLONASS bands only
     assert any("412 km" in label for label, _ in res["jam"].regions)
+    assert "G2 1246.0 MHz + L1OC/G1" in j.attrs["jammers"]
+    assert "receiver dual-bds3-glo" in j.attrs["jammers"]
+
+
+def test_single_band_jammer_follows_the_scenario_receiver():
+    """A G1-only jammer: the default dual-frequency receiver keeps GLONASS on G2 (a warned
+    single-frequency ring, nothing denied); with receiver = "legacy-sf" GLONASS is denied."""
+    jam = {"type": "jammer", "lat": 30.0, "lon": 100.0, "height_m": 10_000, "eirp_dbw": 30.0,
+           "bands": ["G1"]}
+    scenarios = ({"name": "base"}, {"name": "jam", "degradation": [jam]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = {r.name: r for r in run_scenarios(_spec(*scenarios), threads=1)}
+    from gnss_interop.errors import ScenarioWarning
+
+    msgs = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
+    assert len(msgs) == 1 and "G2 alone" in msgs[0] and "412 km" in msgs[0]
+    base, j = res["base"].dataset, res["jam"].dataset
+    np.testing.assert_array_equal(j["nsat_mean"].values, base["nsat_mean"].values)
+    (label, ring), = res["jam"].regions
+    assert "R single frequency" in label and ring.outer_km == pytest.approx(412.0)
+    assert "denies nothing" in j.attrs["jammers"]
+
+    legacy = _run(*scenarios, receiver="legacy-sf")["jam"]
+    lat2, lon2 = _grid(legacy.dataset)
+    inside = Circle(30.0, 100.0, 412.0).contains(lat2, lon2)
+    r = list(legacy.dataset.config.values).index("R")
+    np.testing.assert_array_equal(legacy.dataset["nsat_mean"].values[r][inside], 0)
+    assert "receiver legacy-sf: denies R 412 km" in legacy.dataset.attrs["jammers"]
 
 
 def test_outage_of_listed_and_random_satellites():
@@ -196,10 +227,15 @@ def test_summary_rows(regional):
 
 
 def test_example_file_validates_and_runs_coarse():
-    """almanacs/examples/all_degradations.toml: every degradation type, run on a coarse grid."""
-    from gnss_interop.resources import ALMANAC_DIR
+    """almanacs/examples/all_degradations.toml: every degradation type, run on a coarse grid.
 
-    spec, base = load_scenario_file(ALMANAC_DIR / "examples" / "all_degradations.toml")
+    The file of this checkout (not ``resources.ALMANAC_DIR``: an editable install made from
+    another checkout maps the package data there; tests/test_packaging.py covers the lookup).
+    """
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "almanacs" / "examples"
+    spec, base = load_scenario_file(examples / "all_degradations.toml")
     assert {d.type for s in spec.scenario for d in s.degradation} == {"jammer", "deny", "outage", "mask"}
     spec = spec.model_copy(update={"grid": spec.grid.model_copy(update={"resolution_deg": 10.0}),
                                    "end": "2024-01-01T02:00:00", "step_s": 1800.0})
@@ -215,6 +251,11 @@ def test_example_file_validates_and_runs_coarse():
     assert (baltic.dataset["nsat_mean"].sel(config="C").values[inside] == 0).all()
     jam = results["airborne-glonass-jammer"]
     assert "R 412 km" in jam.regions[0][0]
+    fallback = results["airborne-g1-jammer-fallback"]
+    assert "denies nothing" in fallback.dataset.attrs["jammers"]
+    assert "R single frequency" in fallback.regions[0][0]
+    wide = results["ground-wideband-jammer"].dataset.attrs["jammers"]
+    assert "7 RF bands" in wide and "denies C 23 km, R 23 km" in wide
 
 
 @pytest.mark.real_data

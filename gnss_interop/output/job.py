@@ -178,6 +178,8 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         all_rows += res.summary
         report_scenarios.append({
             "name": res.name, "title": res.title, "definition": res.definition,
+            # what each jammer does for the receiver profile (bands, radii, fallback rings)
+            "description": f"Jammers: {ds.attrs['jammers']}" if ds.attrs.get("jammers") else None,
             "figures": figures,
             "tables": [("Area-weighted summary (cos-latitude weights)", res.summary)],
         })

@@ -1,10 +1,11 @@
 """Denial scenarios: the scenario file, its degradations, and running it on the coverage engine.
 
 Modules: :mod:`~.schema` (the TOML schema, loading, validation), :mod:`~.regions`
-(circles, boxes, polygons, GeoJSON; antimeridian-safe), :mod:`~.jammer` (a jammer as
-denial regions per system), :mod:`~.degradations` (a scenario resolved to regions and
-satellite sets), :mod:`~.composition` (denials as a per-point choice among
-configurations), :mod:`~.montecarlo` (random outages), :mod:`~.layers` (derived layers),
+(circles, boxes, polygons, GeoJSON; antimeridian-safe), :mod:`~.jammer` (a jammer on the
+receiver profile's RF bands: denial and single-frequency regions per system),
+:mod:`~.degradations` (a scenario resolved to regions and satellite sets),
+:mod:`~.composition` (denials as a per-point choice among configurations),
+:mod:`~.montecarlo` (random outages), :mod:`~.layers` (derived layers),
 :mod:`~.summaries` (area-weighted tables) and :mod:`~.runner` (:func:`run_scenarios`).
 """
 

@@ -3,15 +3,22 @@
 Denials (``deny`` and jammers) become regions per system, raised masks become
 (region, elevation) pairs, outages become satellite sets (fixed, or a count of random
 satellites per system for the Monte Carlo in :mod:`~gnss_interop.scenarios.montecarlo`).
+A jammer acts on the signals of the receiver profile: besides its denial circles it may
+leave single-frequency rings (a system that keeps one signal of its pair), which are
+recorded, labelled and announced with a :class:`~gnss_interop.errors.ScenarioWarning`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from gnss_interop.scenarios.jammer import Jammer, receiver_bands_for
+from gnss_interop.errors import ScenarioWarning
+from gnss_interop.receivers.profiles import ReceiverProfile, receiver_profile
+from gnss_interop.scenarios.jammer import Jammer
 from gnss_interop.scenarios.regions import GlobalRegion, Region, region_from_spec
 from gnss_interop.scenarios.schema import (
     DenyModel,
@@ -27,9 +34,16 @@ __all__ = ["Degraded", "resolve_degradations"]
 
 @dataclass
 class Degraded:
-    """The degradations of one scenario, resolved to regions and satellite sets."""
+    """The degradations of one scenario, resolved to regions and satellite sets.
+
+    ``single_frequency``: per system, the rings where a jammer leaves it one signal of its
+    dual-frequency pair (usable, but the dual-frequency accuracy budget is optimistic there).
+    ``jammers``: each jammer's description (bands, receiver profile, radii).
+    """
 
     denied: dict[System, list[tuple[str, Region]]] = field(default_factory=dict)
+    single_frequency: dict[System, list[tuple[str, Region]]] = field(default_factory=dict)
+    jammers: list[str] = field(default_factory=list)
     masks: list[tuple[str, Region, float]] = field(default_factory=list)
     outage_fixed: frozenset[str] = frozenset()
     outage_random: dict[System, int] = field(default_factory=dict)
@@ -39,6 +53,7 @@ class Degraded:
     def regions(self) -> list[tuple[str, Region]]:
         """Every bounded region of the scenario, labelled (for maps and summaries)."""
         out = [(lab, reg) for regs in self.denied.values() for lab, reg in regs]
+        out += [(lab, reg) for regs in self.single_frequency.values() for lab, reg in regs]
         out += [(lab, reg) for lab, reg, _ in self.masks]
         seen, unique = set(), []
         for lab, reg in out:
@@ -49,12 +64,20 @@ class Degraded:
 
 
 def resolve_degradations(model: ScenarioModel, base_dir: Path, height_m: float,
-                         systems: Sequence[System] = PRIMARY_SYSTEMS) -> Degraded:
+                         systems: Sequence[System] = PRIMARY_SYSTEMS, *,
+                         receiver: ReceiverProfile | str | Mapping[str, Any] | None = None
+                         ) -> Degraded:
     """Resolve a scenario's degradations to regions per denied system and satellite sets.
 
-    ``systems`` are those the configurations use: a jammer denies, among them, each one
-    whose tracked band it covers (:func:`~gnss_interop.scenarios.jammer.receiver_bands_for`).
+    ``height_m`` is the receivers' height [m]. ``systems`` are those the configurations
+    use; ``receiver`` is the receiver profile (``None``: the default profile). A jammer
+    acts, among ``systems``, on the signals the profile tracks
+    (:class:`~gnss_interop.scenarios.jammer.Jammer`): it denies a system where all its
+    tracked signals are jammed, or one is and the profile's fallback does not allow the
+    other alone; where the fallback allows it, the ring is recorded in
+    :attr:`Degraded.single_frequency` and a :class:`ScenarioWarning` says so.
     """
+    profile = receiver_profile(receiver)
     d = Degraded()
     for k, deg in enumerate(model.degradation):
         if isinstance(deg, DenyModel):
@@ -65,10 +88,18 @@ def resolve_degradations(model: ScenarioModel, base_dir: Path, height_m: float,
             d.denied.setdefault(system, []).append((label, region))
         elif isinstance(deg, JammerModel):
             jam = Jammer(deg.lat, deg.lon, deg.height_m, deg.eirp_dbw, tuple(deg.bands),
-                         deg.js_tolerance_db, deg.rx_gain_dbi, receiver_bands_for(systems))
-            label = deg.label or jam.describe(height_m)
+                         deg.js_tolerance_db, deg.rx_gain_dbi, profile, tuple(systems))
+            description = jam.describe(height_m)
+            label = deg.label or description
+            d.jammers.append(f"{deg.label}: {description}" if deg.label else description)
             for system, circle in jam.denial_regions(height_m).items():
                 d.denied.setdefault(system, []).append((f"{label} [{system.letter}]", circle))
+            for system, ring in jam.degraded_regions(height_m).items():
+                d.single_frequency.setdefault(system, []).append(
+                    (f"{label} [{system.letter} single frequency]", ring))
+            where = f"scenario {model.name!r}: " + (f"{deg.label}: " if deg.label else "")
+            for message in jam.single_frequency_warnings(height_m, where):
+                warnings.warn(message, ScenarioWarning, stacklevel=2)
         elif isinstance(deg, OutageModel):
             d.outage_fixed = d.outage_fixed | frozenset(deg.satellites)
             for letter, n in deg.random.items():

@@ -1,16 +1,35 @@
-"""A ground or airborne jammer as a denial region, per system.
+"""A ground or airborne jammer as denial (and single-frequency) regions, per system.
 
 Model (all in dB; documented so that an analyst can change every number):
 
-* received jamming power  J = EIRP + G_rx − FSPL(d, f),  FSPL = 20·log10(4π·d·f/c)
-  (free space, the emitter's EIRP towards the receiver, receiver antenna gain
-  ``G_rx`` towards the jammer, default 0 dBi);
-* received signal power   S = the ICD's minimum received power of the band;
-* a system is denied where J − S exceeds the receiver's J/S tolerance for the band
-  the receiver uses for that system (:func:`receiver_bands_for`: the registry entry's
-  default signal), *and* the receiver is within the radio
-  horizon of the emitter, d_h = 4.12·(√h_tx + √h_rx) km with heights in metres
-  (standard 4/3-Earth refraction; ITU-R P.526).
+* **RF bands.** The registry's signals are grouped into RF bands by centre frequency:
+  signals within :data:`~gnss_interop.constants.RF_BAND_GROUPING_HZ` (10 MHz) of a
+  neighbour share a band (:data:`RF_BANDS`; the seven bands and the reasoning are given with
+  the constant): B2a | L3OC/B2I/B2b | G2 | B3I | B1I | B1C/L1CA/E1 | L1OC/G1.
+  A jammer **named by one signal** (``bands = ["B1C"]``) radiates over that signal's RF
+  band, so it jams every signal of the band (a B1C jammer also jams GPS L1 C/A and Galileo
+  E1, not B1I 14 MHz away). Several names cover several bands, **each with the full EIRP**
+  (one emitter per band). A ``wideband`` jammer covers all ``n`` RF bands and **shares** its
+  EIRP across them: ``EIRP − 10·log10(n)`` dB per band (n = 7: −8.45 dB). In free space the
+  radius scales as 10^(ΔEIRP/20), so a wideband jammer reaches 1/√n (0.378) of the radius of
+  a single-band jammer of the same EIRP, unless the radio horizon binds.
+* **Per signal**, received jamming power J = EIRP_band + G_rx − FSPL(d, f),
+  FSPL = 20·log10(4π·d·f/c) (free space, at the signal's centre frequency, the emitter's
+  EIRP towards the receiver, receiver antenna gain ``G_rx`` towards the jammer, default
+  0 dBi); received signal power S = the ICD's minimum received power of the signal. The
+  signal is jammed where J − S exceeds the receiver's J/S tolerance for it *and* the
+  receiver is within the radio horizon of the emitter, d_h = 4.12·(√h_tx + √h_rx) km with
+  heights in metres (standard 4/3-Earth refraction; ITU-R P.526). Its ground radius is
+  :meth:`Jammer.band_radius_km`.
+* **Per system**, from the receiver profile
+  (:class:`~gnss_interop.receivers.profiles.ReceiverProfile`, default ``dual-bds3-glo``):
+  the system is **denied** where every signal the profile tracks for it is jammed, or where
+  one is jammed and no signal of the profile's ``fallback`` for that system survives
+  (:meth:`Jammer.denial_radius_km`). Where one is jammed and a fallback signal survives, the
+  system stays usable on that one signal: a **single-frequency ring**
+  (:meth:`Jammer.degraded_regions`) in which the ionosphere-free accuracy budget the engine
+  applies is optimistic; :func:`~gnss_interop.scenarios.degradations.resolve_degradations`
+  issues a :class:`~gnss_interop.errors.ScenarioWarning` for each ring.
 
 The J/S tolerance follows the standard tracking-threshold relation (Kaplan &
 Hegarty, *Understanding GPS: Principles and Applications*, 2nd ed., 2006, §6.3.1):
@@ -20,31 +39,32 @@ Hegarty, *Understanding GPS: Principles and Applications*, 2nd ed., 2006, §6.3.
 with spectral-separation factor Q = 2 (broadband noise jammer), chip rate R_c of
 the signal, tracking threshold (C/N0)_thr = 28 dB-Hz and unjammed (C/N0)_0 =
 45 dB-Hz. That gives ~38 dB for BeiDou B1I and ~32 dB for GLONASS G1 C/A (a
-shorter code, hence less processing gain). Real receivers differ by ±10 dB:
-set ``js_tolerance_db`` to override.
+shorter code, hence less processing gain), ~45 dB for the 10.23 Mcps B2a. Real receivers
+differ by ±10 dB: set ``js_tolerance_db`` to override (for every signal).
 
-The denial region of an isotropic emitter in free space is a circle around it
-(ground distance), so a jammer becomes one :class:`~gnss_interop.scenarios.regions.Circle`
-per denied system.
+The regions of an isotropic emitter in free space are concentric around it (ground
+distance): a jammer becomes one :class:`~gnss_interop.scenarios.regions.Circle` per denied
+system and one :class:`~gnss_interop.scenarios.regions.Annulus` per system that runs single
+frequency.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
-from gnss_interop.constants import C_LIGHT_M_S
-from gnss_interop.scenarios.regions import Circle
-from gnss_interop.systems import PRIMARY_SYSTEMS, System, registered, spec
+from gnss_interop.constants import C_LIGHT_M_S, RF_BAND_GROUPING_HZ
+from gnss_interop.receivers.profiles import ReceiverProfile, Tracking, receiver_profile
+from gnss_interop.scenarios.regions import Annulus, Circle
+from gnss_interop.systems import PRIMARY_SYSTEMS, System, registered
 
-__all__ = ["Band", "Jammer", "RECEIVER_BANDS", "js_tolerance_db", "radio_horizon_km",
-           "receiver_bands_for"]
+__all__ = ["Band", "Jammer", "RF_BANDS", "RfBand", "SystemEffect", "js_tolerance_db",
+           "radio_horizon_km", "rf_band_of"]
 
 
 class _BandEnum(Enum):
-    """GNSS signal bands, one member per :class:`~gnss_interop.systems.Signal` of the registry."""
+    """GNSS signals, one member per :class:`~gnss_interop.systems.Signal` of the registry."""
 
     @property
     def system(self) -> System:
@@ -56,11 +76,17 @@ class _BandEnum(Enum):
 
     @property
     def chip_rate(self) -> float:
+        """Chip rate [chip/s]."""
         return self.value.chip_rate_cps
 
     @property
     def min_received_power_dbw(self) -> float:
         return self.value.min_received_power_dbw
+
+    @property
+    def rf_band(self) -> "RfBand":
+        """The RF band this signal belongs to (:data:`RF_BANDS`)."""
+        return rf_band_of(self)
 
     @classmethod
     def parse(cls, name: str) -> "Band":
@@ -81,14 +107,54 @@ _ALIASES = {"B1": "B1I", "L1": "G1", "L2": "G2", "B2": "B2A", "L1C/A": "L1CA", "
 Band = _BandEnum("Band", [(sig.name, sig) for entry in registered() for sig in entry.signals])
 
 
-def receiver_bands_for(systems: Iterable[System]) -> dict[System, Band]:
-    """The band a receiver tracks for each of ``systems``: each registry entry's default
-    signal (the open legacy signals: B1I, G1 C/A, L1 C/A, E1)."""
-    return {s: Band.parse(spec(s).default_band) for s in systems}
+@dataclass(frozen=True)
+class RfBand:
+    """Signals that share one RF band (centre frequencies within
+    :data:`~gnss_interop.constants.RF_BAND_GROUPING_HZ` of a neighbour), by frequency."""
+
+    signals: tuple[Band, ...]
+
+    @property
+    def low_hz(self) -> float:
+        return min(b.freq_hz for b in self.signals)
+
+    @property
+    def high_hz(self) -> float:
+        return max(b.freq_hz for b in self.signals)
+
+    @property
+    def name(self) -> str:
+        """The signals joined by ``/``, e.g. ``"B1C/L1CA/E1"``."""
+        return "/".join(b.name for b in self.signals)
+
+    def describe(self) -> str:
+        """``"L1OC/G1 1601.0–1602.0 MHz"``, ``"B1I 1561.1 MHz"``."""
+        lo, hi = self.low_hz / 1e6, self.high_hz / 1e6
+        span = f"{lo:.1f} MHz" if hi - lo < 0.05 else f"{lo:.1f}–{hi:.1f} MHz"
+        return f"{self.name} {span}"
 
 
-#: The bands of the default receiver, which tracks the primary systems (B1I and G1).
-RECEIVER_BANDS: dict[System, Band] = receiver_bands_for(PRIMARY_SYSTEMS)
+def _group_rf_bands(grouping_hz: float = RF_BAND_GROUPING_HZ) -> tuple[RfBand, ...]:
+    """Single-linkage grouping of every signal by centre frequency, in frequency order."""
+    ordered = sorted(Band, key=lambda b: (b.freq_hz, b.name))
+    groups: list[list[Band]] = []
+    for b in ordered:
+        if groups and b.freq_hz - groups[-1][-1].freq_hz <= grouping_hz:
+            groups[-1].append(b)
+        else:
+            groups.append([b])
+    return tuple(RfBand(tuple(g)) for g in groups)
+
+
+#: The RF bands of the registry's signals, lowest frequency first (see the module docstring).
+RF_BANDS: tuple[RfBand, ...] = _group_rf_bands()
+_RF_BAND_OF: dict[Band, RfBand] = {b: rf for rf in RF_BANDS for b in rf.signals}
+
+
+def rf_band_of(band: Band | str) -> RfBand:
+    """The RF band of a signal (``Band`` or name such as ``"B2a"``)."""
+    return _RF_BAND_OF[Band.parse(band) if isinstance(band, str) else band]
+
 
 #: Defaults of the J/S tolerance relation (module docstring).
 Q_BROADBAND_NOISE = 2.0
@@ -113,15 +179,50 @@ def radio_horizon_km(h_tx_m: float, h_rx_m: float) -> float:
 
 def free_space_range_km(eirp_dbw: float, band: Band, js_tolerance: float,
                         rx_gain_dbi: float = 0.0) -> float:
-    """Distance [km] within which J/S exceeds ``js_tolerance`` in free space."""
+    """Distance [km] within which J/S exceeds ``js_tolerance`` [dB] in free space."""
     max_fspl_db = eirp_dbw + rx_gain_dbi - band.min_received_power_dbw - js_tolerance
     # FSPL = 20 log10(4π d f / c)  →  d = c / (4π f) · 10^(FSPL/20)
     return C_LIGHT_M_S / (4.0 * math.pi * band.freq_hz) * 10.0 ** (max_fspl_db / 20.0) / 1000.0
 
 
 @dataclass(frozen=True)
+class SystemEffect:
+    """What one jammer does to one system of the receiver profile.
+
+    ``signal_radius_km``: ground radius within which each tracked signal is jammed (0: its
+    band is not covered). ``denial_radius_km``: the system is unusable within it.
+    Between ``denial_radius_km`` and ``jammed_radius_km`` (the farthest any tracked signal is
+    jammed) the receiver runs single frequency on ``surviving`` (``None``: no ring).
+    """
+
+    system: System
+    tracking: Tracking
+    signal_radius_km: dict[str, float]
+    denial_radius_km: float
+    jammed_radius_km: float
+    surviving: str | None
+
+    @property
+    def single_frequency(self) -> bool:
+        """Whether a single-frequency ring exists (some signal jammed beyond the denial)."""
+        return self.surviving is not None and self.jammed_radius_km > self.denial_radius_km
+
+    @property
+    def jammed(self) -> tuple[str, ...]:
+        """Tracked signals this jammer reaches at all."""
+        return tuple(s for s, r in self.signal_radius_km.items() if r > 0.0)
+
+
+@dataclass(frozen=True)
 class Jammer:
-    """An emitter at (lat, lon, height) with an EIRP covering some bands (or 'wideband')."""
+    """An emitter at (lat, lon, height) with an EIRP on some bands (or ``wideband``),
+    acting on the signals a receiver profile tracks.
+
+    ``bands``: signal names (each covers that signal's RF band, full EIRP in each) or
+    ``"wideband"`` (every RF band, EIRP shared). ``receiver``: a profile, preset name or
+    ``None`` (the default profile). ``systems``: the systems whose effect is evaluated (those
+    the configurations use).
+    """
 
     lat_deg: float
     lon_deg: float
@@ -130,37 +231,147 @@ class Jammer:
     bands: tuple[str, ...] = ("wideband",)
     js_tolerance_db: float | None = None
     rx_gain_dbi: float = 0.0
-    receiver_bands: dict[System, Band] = field(default_factory=lambda: dict(RECEIVER_BANDS))
+    receiver: ReceiverProfile | str | None = None
+    systems: tuple[System, ...] = PRIMARY_SYSTEMS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bands", tuple(self.bands))
+        object.__setattr__(self, "receiver", receiver_profile(self.receiver))
+        object.__setattr__(self, "systems", tuple(self.systems))
+
+    @property
+    def profile(self) -> ReceiverProfile:
+        """The receiver profile (``receiver`` resolved)."""
+        assert isinstance(self.receiver, ReceiverProfile)
+        return self.receiver
+
+    # ---------------------------------------------------------------- bands
+    @property
+    def wideband(self) -> bool:
+        return any(b.strip().lower() == "wideband" for b in self.bands)
+
+    def rf_bands(self) -> tuple[RfBand, ...]:
+        """The RF bands this jammer covers, lowest frequency first."""
+        if self.wideband:
+            return RF_BANDS
+        covered = {rf_band_of(Band.parse(b)) for b in self.bands}
+        return tuple(rf for rf in RF_BANDS if rf in covered)
 
     def covered_bands(self) -> set[Band]:
-        if any(b.strip().lower() == "wideband" for b in self.bands):
-            return set(Band)
-        return {Band.parse(b) for b in self.bands}
+        """Every signal this jammer jams somewhere (all signals of its RF bands)."""
+        return {b for rf in self.rf_bands() for b in rf.signals}
 
-    def denial_radius_km(self, system: System, receiver_height_m: float) -> float:
-        """Ground radius [km] of the region where ``system`` is denied (0 if its band is not covered)."""
-        band = self.receiver_bands.get(system)
-        if band is None or band not in self.covered_bands():
+    @property
+    def eirp_per_band_dbw(self) -> float:
+        """EIRP in each covered RF band [dBW]: the full EIRP for named bands,
+        EIRP − 10·log10(n) for a wideband jammer over n bands."""
+        if self.wideband:
+            return self.eirp_dbw - 10.0 * math.log10(len(RF_BANDS))
+        return self.eirp_dbw
+
+    # ---------------------------------------------------------------- radii
+    def band_radius_km(self, band: Band | str, receiver_height_m: float) -> float:
+        """Ground radius [km] within which the signal ``band`` is jammed (0 if not covered),
+        for a receiver at ``receiver_height_m`` [m]: free-space range at the per-band EIRP,
+        reduced to ground distance, capped at the radio horizon."""
+        band = Band.parse(band) if isinstance(band, str) else band
+        if band not in self.covered_bands():
             return 0.0
         tol = js_tolerance_db(band) if self.js_tolerance_db is None else self.js_tolerance_db
-        slant = free_space_range_km(self.eirp_dbw, band, tol, self.rx_gain_dbi)
+        slant_km = free_space_range_km(self.eirp_per_band_dbw, band, tol, self.rx_gain_dbi)
         dh_km = abs(self.height_m - receiver_height_m) / 1000.0
-        ground = math.sqrt(max(slant**2 - dh_km**2, 0.0))
-        return min(ground, radio_horizon_km(self.height_m, receiver_height_m))
+        ground_km = math.sqrt(max(slant_km**2 - dh_km**2, 0.0))
+        return min(ground_km, radio_horizon_km(self.height_m, receiver_height_m))
+
+    def band_radii_km(self, receiver_height_m: float) -> dict[System, dict[str, float]]:
+        """Per system of :attr:`systems`, the ground radius [km] of each tracked signal."""
+        return {s: self.effect(s, receiver_height_m).signal_radius_km for s in self.systems}
+
+    def effect(self, system: System, receiver_height_m: float) -> SystemEffect:
+        """Denial radius and single-frequency ring of ``system`` (module docstring)."""
+        tracking = self.profile.tracks(system)
+        radius = {s: self.band_radius_km(s, receiver_height_m) for s in tracking.signals}
+        jammed_km = max(radius.values())
+        if not tracking.fallback:
+            return SystemEffect(system, tracking, radius, jammed_km, jammed_km, None)
+        # fallback signals may lie outside the pair: they have radii of their own
+        fb = {s: radius.get(s, self.band_radius_km(s, receiver_height_m))
+              for s in tracking.fallback}
+        # denied where a tracked signal is jammed and every fallback signal is jammed too
+        denial_km = min(jammed_km, min(fb.values()))
+        surviving = next((s for s in tracking.fallback if fb[s] <= denial_km), None)
+        if jammed_km <= denial_km:
+            surviving = None
+        return SystemEffect(system, tracking, radius, denial_km, jammed_km, surviving)
+
+    def denial_radius_km(self, system: System, receiver_height_m: float) -> float:
+        """Ground radius [km] within which ``system`` is denied for the receiver profile."""
+        return self.effect(system, receiver_height_m).denial_radius_km
 
     def denial_regions(self, receiver_height_m: float) -> dict[System, Circle]:
         """One circle per system this jammer denies (systems with zero radius are left out)."""
         out = {}
-        for system in self.receiver_bands:
+        for system in self.systems:
             r = self.denial_radius_km(system, receiver_height_m)
             if r > 0.0:
                 out[system] = Circle(self.lat_deg, self.lon_deg, r)
         return out
 
+    def degraded_regions(self, receiver_height_m: float) -> dict[System, Annulus]:
+        """One ring per system that runs single frequency (a tracked signal jammed, a
+        fallback signal surviving): from the denial radius to the farthest jammed radius."""
+        out = {}
+        for system in self.systems:
+            e = self.effect(system, receiver_height_m)
+            if e.single_frequency:
+                out[system] = Annulus(self.lat_deg, self.lon_deg, e.denial_radius_km,
+                                      e.jammed_radius_km)
+        return out
+
+    # ---------------------------------------------------------------- text
+    def name(self) -> str:
+        """``"jammer at 43°, 34°, 10000 m"``."""
+        return f"jammer at {self.lat_deg:g}°, {self.lon_deg:g}°, {self.height_m:g} m"
+
+    def bands_text(self) -> str:
+        """The covered RF bands and the EIRP per band."""
+        if self.wideband:
+            return (f"wideband over {len(RF_BANDS)} RF bands "
+                    f"({RF_BANDS[0].low_hz / 1e6:.0f}–{RF_BANDS[-1].high_hz / 1e6:.0f} MHz), "
+                    f"{self.eirp_per_band_dbw:.1f} dBW per band")
+        return " + ".join(rf.describe() for rf in self.rf_bands())
+
+    def single_frequency_warnings(self, receiver_height_m: float, where: str = "") -> list[str]:
+        """One message per single-frequency ring (for a :class:`ScenarioWarning`)."""
+        out = []
+        for system in self.systems:
+            e = self.effect(system, receiver_height_m)
+            if not e.single_frequency:
+                continue
+            lost = "/".join(s for s in e.jammed if s != e.surviving)
+            out.append(
+                f"{where}{self.name()} ({self.bands_text()}) jams {system.display_name} "
+                f"{lost} out to {e.jammed_radius_km:,.0f} km; receiver profile "
+                f"{self.profile.name} falls back to {e.surviving} alone from "
+                f"{e.denial_radius_km:,.0f} to {e.jammed_radius_km:,.0f} km, where the "
+                f"dual-frequency ({'+'.join(e.tracking.signals)}) accuracy budget of the "
+                f"outputs is optimistic (single-frequency ionosphere error not modelled there)")
+        return out
+
     def describe(self, receiver_height_m: float) -> str:
-        parts = [f"{s.letter} {r.radius_km:,.0f} km" for s, r in
-                 self.denial_regions(receiver_height_m).items()]
-        bands = "wideband" if len(self.covered_bands()) == len(Band) else \
-            "+".join(sorted(b.name for b in self.covered_bands()))
-        return (f"jammer at {self.lat_deg:g}°, {self.lon_deg:g}°, {self.height_m:g} m, "
-                f"EIRP {self.eirp_dbw:g} dBW, {bands}: denies {', '.join(parts) or 'nothing'}")
+        """What the jammer does, naming its bands and the receiver profile, e.g.
+        ``"jammer at 43°, 34°, 10000 m, EIRP 30 dBW on L1OC/G1 1601.0–1602.0 MHz, receiver
+        dual-bds3-glo: denies nothing; single frequency R (G2) 0–412 km"``."""
+        denies, single = [], []
+        for system in self.systems:
+            e = self.effect(system, receiver_height_m)
+            if e.denial_radius_km > 0.0:
+                denies.append(f"{system.letter} {e.denial_radius_km:,.0f} km")
+            if e.single_frequency:
+                single.append(f"{system.letter} ({e.surviving}) {e.denial_radius_km:,.0f}–"
+                              f"{e.jammed_radius_km:,.0f} km")
+        text = (f"{self.name()}, EIRP {self.eirp_dbw:g} dBW on {self.bands_text()}, receiver "
+                f"{self.profile.name}: denies {', '.join(denies) or 'nothing'}")
+        if single:
+            text += "; single frequency " + ", ".join(single)
+        return text

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Region", "GlobalRegion", "Circle", "Box", "Polygon", "region_from_spec",
+__all__ = ["Region", "GlobalRegion", "Circle", "Annulus", "Box", "Polygon", "region_from_spec",
            "EARTH_MEAN_RADIUS_KM", "great_circle_km", "destination"]
 
 #: IUGG mean Earth radius R1 [km] (Moritz 2000, Geodetic Reference System 1980).
@@ -112,6 +112,42 @@ class Circle:
 
     def describe(self) -> str:
         return f"within {self.radius_km:g} km of {self.lat_deg:g}°, {self.lon_deg:g}°"
+
+
+@dataclass(frozen=True)
+class Annulus:
+    """Points farther than ``inner_km`` and within ``outer_km`` (great circle) of a centre.
+
+    ``inner_km = 0`` makes it the whole disc (the centre included). A jammer's
+    single-frequency ring is one (:meth:`~gnss_interop.scenarios.jammer.Jammer.degraded_regions`).
+    """
+
+    lat_deg: float
+    lon_deg: float
+    inner_km: float
+    outer_km: float
+
+    def __post_init__(self) -> None:
+        if not -90.0 <= self.lat_deg <= 90.0:
+            raise ValueError(f"annulus centre latitude {self.lat_deg} outside [-90, 90]")
+        if not 0.0 <= self.inner_km < self.outer_km:
+            raise ValueError(f"annulus needs 0 <= inner_km < outer_km, got inner_km="
+                             f"{self.inner_km}, outer_km={self.outer_km}")
+
+    def contains(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
+        d = great_circle_km(self.lat_deg, self.lon_deg, lat_deg, lon_deg)
+        inside = d <= self.outer_km
+        return inside & (d > self.inner_km) if self.inner_km > 0.0 else inside
+
+    def outline(self, n: int = 181) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+        out = Circle(self.lat_deg, self.lon_deg, self.outer_km).outline(n)
+        if self.inner_km > 0.0:
+            out += Circle(self.lat_deg, self.lon_deg, self.inner_km).outline(n)
+        return out
+
+    def describe(self) -> str:
+        return (f"{self.inner_km:g} to {self.outer_km:g} km from {self.lat_deg:g}°, "
+                f"{self.lon_deg:g}°")
 
 
 @dataclass(frozen=True)

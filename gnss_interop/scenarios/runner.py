@@ -103,12 +103,13 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
         warnings.warn(w.message, w.category, stacklevel=2)
     g = spec.grid
     grid = GridSpec(g.resolution_deg, g.lat_min, g.lat_max, g.lon_min, g.lon_max, g.height_m)
-    degraded_by_name = {m.name: resolve_degradations(m, base_dir, g.height_m, systems)
+    profile = spec.profile()
+    degraded_by_name = {m.name: resolve_degradations(m, base_dir, g.height_m, systems,
+                                                     receiver=profile)
                         for m in spec.scenario if not only or m.name in only}
     deniable = {s for d in degraded_by_name.values() for s in d.denied}
     run_configs = needed_configurations(out_configs, deniable)
     horizon = spec.mask.horizon
-    profile = spec.profile()
     limit = spec.accuracy_limit()
     catalogue = eph.catalogue()
 
@@ -168,6 +169,8 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
                         scenario_definition=json.dumps(model.model_dump(mode="json", exclude_none=True)),
                         degradations="; ".join(lab for lab, _ in degraded.regions())
                         or "none")
+        if degraded.jammers:
+            ds.attrs["jammers"] = "; ".join(degraded.jammers)
         regions = degraded.regions()
         results.append(ScenarioResult(model.name, title, model.model_dump(mode="json", exclude_none=True), ds,
                                       regions, summarise(ds, regions, model.name)))

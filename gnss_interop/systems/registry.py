@@ -12,7 +12,9 @@ A spec holds what differs between systems and nothing else:
 * **validity and screening**: the half-width of the validity window around the
   reference time, the nominal orbit radius of each class and the tolerances of
   the sanity screening;
-* **signals**: the signal a receiver tracks by default (the jammer model uses it).
+* **signals**: what the system broadcasts (frequency, chip rate, minimum power: receiver
+  profiles and the jammer model use them), and the signal a profile tracks for a system it
+  does not name.
 
 Every constant comes from :mod:`gnss_interop.constants`, where its source is given.
 """
@@ -124,7 +126,8 @@ class SystemSpec:
     switchover_jump_max_m: float
     #: Signals the system broadcasts that the tool models (jammer bands, receiver profiles).
     signals: tuple[Signal, ...]
-    #: The signal a receiver tracks by default (a name in :attr:`signals`).
+    #: The signal a receiver profile tracks for this system when it does not name it (a name
+    #: in :attr:`signals`; :mod:`gnss_interop.receivers.profiles`).
     default_band: str
     #: Two-letter code of the system time in RINEX time-offset names (RINEX 4.00 §5.4:
     #: ``BDGL`` = BDT − GLONASST, ``GAGP`` = GST − GPST, ...).
