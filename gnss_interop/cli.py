@@ -348,10 +348,28 @@ def run(
         except GnssInputError as exc:
             _fail(str(exc))
     typer.echo(f"wrote {n_files} files under {result.out_dir}/; report: {result.report}")
-    for res in result.results:
-        glob = {r["config"]: r for r in res.summary if r["area"] == "global"}
-        cells = "  ".join(f"{c} {glob[c]['availability_pct']:.2f}%" for c in glob)
-        typer.echo(f"  {res.name:28} global availability  {cells}")
+    if result.results:
+        _echo_headline(result.results, result.out_dir / "headline.md")
+
+
+def _echo_headline(results, md_path: Path) -> None:
+    """Print the headline table (scenarios compared in metres) as the report opens with it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gnss_interop.scenarios.summaries import headline_table
+
+    table = headline_table(results)
+    out = Table(title=table.caption, title_justify="left", show_lines=False)
+    numeric = set(table.numeric_headers)
+    for c in table.columns:
+        out.add_column(c.header, justify="right" if c.header in numeric else "left",
+                       overflow="fold")
+    for row in table.display_rows():
+        out.add_row(*(row[c.header] for c in table.columns))
+    console = Console(width=max(Console().width, 150))
+    console.print(out)
+    typer.echo(f"definitions of the columns: {md_path}")
 
 
 @app.command()

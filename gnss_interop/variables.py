@@ -4,7 +4,8 @@ Every variable the coverage engine, the scenarios and the outputs produce is des
 here once: its name, CF long name and units, the kind of colour scale a map uses, whether
 it has a ``config`` dimension, how it is reduced over time (CF ``cell_methods``), what a
 configuration whose systems are all denied gives there, how Monte Carlo trials combine,
-and which outputs carry it. The Dataset builder (:mod:`gnss_interop.coverage.dataset`),
+which outputs carry it, and how it enters the area-weighted summary tables
+(:class:`AreaSummary`: the report's headline table, headline.csv, summary.csv). The Dataset builder (:mod:`gnss_interop.coverage.dataset`),
 the scenario layers (:mod:`gnss_interop.scenarios.layers`), the main job
 (:mod:`gnss_interop.output.job`) and the maps (:mod:`gnss_interop.output.maps`) read it
 instead of repeating names and recognising layers by name patterns.
@@ -25,6 +26,7 @@ from gnss_interop.systems import System
 
 __all__ = [
     "ACCURACY_NAMES",
+    "AreaSummary",
     "DOP_NAMES",
     "backup_accuracy_name",
     "DOP_STATISTICS",
@@ -34,6 +36,7 @@ __all__ = [
     "catalogue",
     "lookup",
     "require",
+    "summary_variables",
     "variables_with",
 ]
 
@@ -89,6 +92,26 @@ NO_SOLUTION_RULE = (
 
 
 @dataclass(frozen=True)
+class AreaSummary:
+    """How a layer enters the area-weighted summary tables (the report's headline table,
+    ``headline.csv`` and ``summary.csv``; :mod:`gnss_interop.scenarios.summaries`).
+
+    The layer's (lat, lon) field of one configuration is reduced over an area with
+    cos(latitude) weights, by ``reduce``: the weighted mean of the finite values, or the
+    weighted (lower) median of the values that are not NaN, +inf included (a grid point
+    without a solution at more than 5 % of the epochs has a p95 of +inf).
+    ``header`` and ``definition`` may hold ``{pdop_max}`` and ``{accuracy_limit}``.
+    """
+
+    rank: int
+    reduce: Literal["median", "mean"]
+    header: str
+    definition: str
+    percent: bool = False
+    fmt: str = "{:.2f}"
+
+
+@dataclass(frozen=True)
 class Variable:
     """One output variable.
 
@@ -109,11 +132,25 @@ class Variable:
     denied_fill: float = np.nan
     trial_reduce: Literal["mean", "min", "max"] = "mean"
     extra: dict[str, Any] = field(default_factory=dict)
+    summary: AreaSummary | None = None
 
     def __post_init__(self) -> None:
         unknown = self.outputs - OUTPUTS
         if unknown:
             raise ValueError(f"{self.name}: unknown outputs {sorted(unknown)}")
+
+    @property
+    def summary_key(self) -> str:
+        """Column name of the layer in the summary tables (CSV), its unit last:
+        ``<name>_pct`` for a fraction given in per cent, ``<name>_median_m`` for a median
+        in metres, ``<name>`` for a mean of a count."""
+        if self.summary is None:
+            raise ValueError(f"{self.name} is not in the summary tables")
+        if self.summary.percent:
+            return f"{self.name}_pct"
+        stat = "_median" if self.summary.reduce == "median" else ""
+        unit = "" if self.units == "1" else f"_{self.units}"
+        return f"{self.name}{stat}{unit}"
 
     def attrs(self, *, dtype: Any = np.float32, **fmt: Any) -> dict[str, Any]:
         """CF attributes, with the long name's fields filled from ``fmt``.
@@ -157,6 +194,25 @@ def backup_accuracy_name(system: System) -> str:
     return f"backup_hacc95_{system.letter}"
 
 
+_AREA_MEDIAN_RULE = (
+    "at each grid point the 95th percentile over the epochs (an epoch without a solution "
+    "counts as +inf), then the median over the area with cos(latitude) weights; "
+    "∞ (inf in CSV files): at least half of the area has no solution at more than 5 % of "
+    "the epochs")
+#: The accuracy layers of the summary tables (headline table first columns).
+_ACC_SUMMARY = {
+    "hacc95_p95": AreaSummary(
+        10, "median", "H95, m (95th pct over time, area-weighted median)",
+        "predicted 95 % horizontal position error (radius of the circle holding 95 % of the "
+        "2-D error distribution) of the weighted solution with the receiver profile's error "
+        "budget; " + _AREA_MEDIAN_RULE),
+    "vacc95_p95": AreaSummary(
+        20, "median", "V95, m (95th pct over time, area-weighted median)",
+        "predicted 95 % vertical position error (1.96 sigma up) of the same solution; "
+        + _AREA_MEDIAN_RULE),
+}
+
+
 def _accuracy_variables() -> Iterator[Variable]:
     for q in ACCURACY_NAMES:
         long, units = _ACC_LONG[q]
@@ -176,13 +232,18 @@ def _accuracy_variables() -> Iterator[Variable]:
                 cell_methods={"mean": "time: mean", "max": "time: maximum"}.get(stat),
                 comment=ACCURACY_RULE, valid_min=0.0,
                 denied_fill=np.nan if stat == "mean" else np.inf,
-                trial_reduce="mean" if stat == "mean" else "max")
+                trial_reduce="mean" if stat == "mean" else "max",
+                summary=_ACC_SUMMARY.get(f"{q}_{stat}"))
 
 
 def _entries() -> Iterator[Variable]:
     yield Variable("availability", "fraction of epochs with a solution and PDOP <= {pdop_max:g}",
                    "1", "fraction", outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
-                   valid_min=0.0, valid_max=1.0, denied_fill=0.0)
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0,
+                   summary=AreaSummary(40, "mean", "PDOP ≤ {pdop_max:g} availability, %",
+                                       "share of the epochs with a solution and PDOP ≤ "
+                                       "{pdop_max:g}, mean over the area with cos(latitude) "
+                                       "weights", percent=True))
     yield Variable("solution_fraction", "fraction of epochs with a position solution", "1",
                    "fraction", comment="solution: visible satellites >= unknowns and non-singular "
                                        "geometry", denied_fill=0.0)
@@ -192,11 +253,19 @@ def _entries() -> Iterator[Variable]:
                    "fraction of epochs with a solution and {accuracy_limit}", "1", "fraction",
                    outputs=frozenset({"netcdf", "geotiff", "panel", "map", "report"}),
                    comment="predicted 95 % errors of the weighted solution (see hacc95_p95)",
-                   valid_min=0.0, valid_max=1.0, denied_fill=0.0, trial_reduce="min")
+                   valid_min=0.0, valid_max=1.0, denied_fill=0.0, trial_reduce="min",
+                   summary=AreaSummary(30, "mean", "Accuracy availability, % ({accuracy_limit})",
+                                       "share of the epochs with a solution whose predicted 95 % "
+                                       "errors are within the limit ({accuracy_limit}), mean "
+                                       "over the area with cos(latitude) weights", percent=True))
     yield Variable("nsat_mean", "mean number of visible satellites", "1", "nsat",
                    outputs=frozenset({"netcdf", "panel", "report"}), cell_methods="time: mean",
                    comment="satellites without a valid ephemeris at an epoch count as not visible",
-                   denied_fill=0.0)
+                   denied_fill=0.0,
+                   summary=AreaSummary(50, "mean", "Visible satellites (mean over time and area)",
+                                       "satellites above the elevation mask that the receiver "
+                                       "profile tracks, mean over the epochs, then over the "
+                                       "area with cos(latitude) weights", fmt="{:.1f}"))
     yield Variable("nsat_min", "minimum number of visible satellites", "1", "nsat",
                    cell_methods="time: minimum", valid_min=0, denied_fill=0.0, trial_reduce="min")
     yield Variable("nsat_max", "maximum number of visible satellites", "1", "nsat",
@@ -279,6 +348,12 @@ def require(name: str, what: str) -> Variable:
         raise ValueError(f"layer {name!r} is not in the variable catalogue "
                          f"(gnss_interop.variables): {what} is unknown")
     return entry
+
+
+def summary_variables() -> tuple[Variable, ...]:
+    """The variables of the area-weighted summary tables, in column order (``summary.rank``)."""
+    return tuple(sorted((v for v in _CATALOGUE.values() if v.summary is not None),
+                        key=lambda v: v.summary.rank))  # type: ignore[union-attr]
 
 
 def variables_with(output: str) -> tuple[Variable, ...]:

@@ -1,8 +1,10 @@
 """The main job: every promised file, overwrite protection, and the CLI entry point."""
 
+import csv
 import json
 import warnings
 
+import numpy as np
 import pytest
 import xarray as xr
 from typer.testing import CliRunner
@@ -12,6 +14,9 @@ from gnss_interop.errors import OutputExistsError
 from gnss_interop.output.job import run_job
 from gnss_interop.resources import DEFAULT_SCENARIO_FILE
 from gnss_interop.scenarios import load_scenario_file
+from gnss_interop.variables import lookup
+
+from _coverage_fixture import weighted_median_brute
 
 pytestmark = pytest.mark.filterwarnings("error::cartopy.io.DownloadWarning")
 
@@ -36,7 +41,8 @@ def job(tmp_path_factory):
 def test_every_promised_file(job):
     result, spec = job
     out = result.out_dir
-    for name in ("report.html", "run.json", "summary.csv", "summary.md"):
+    for name in ("report.html", "run.json", "summary.csv", "summary.md", "headline.csv",
+                 "headline.md"):
         assert (out / name).stat().st_size > 100, name
     for s in spec.scenario:
         d = out / s.name
@@ -44,9 +50,17 @@ def test_every_promised_file(job):
                   "availability_panel.pdf", "pdop_mean_panel.png", "nsat_mean_panel.png",
                   "availability_C+R.png", "availability_C.tif", "availability_R.tif",
                   "availability_C+R.tif", "availability_C+R-interop.tif",
-                  "combination_gain_availability.png", "interop_gain_pdop.tif"):
+                  "combination_gain_availability.png", "interop_gain_pdop.tif",
+                  # the accuracy layers in metres: panels, maps, GeoTIFFs
+                  "hacc95_p95_panel.png", "vacc95_p95_panel.png", "hacc95_mean_panel.png",
+                  "accuracy_availability_panel.png", "hacc95_p95_C+R.png",
+                  "hacc95_p95_C+R-interop.png", "hacc95_p95_C.tif", "vacc95_p95_C+R.tif",
+                  "accuracy_availability_R.tif", "combination_gain_hacc95.png",
+                  "combination_gain_hacc95.tif", "interop_gain_hacc95.tif"):
             assert (d / f).stat().st_size > 100, (s.name, f)
     assert (out / "beidou-denied-beijing" / "backup_availability_C.png").exists()
+    assert (out / "beidou-denied-beijing" / "backup_hacc95_C.png").exists()
+    assert (out / "glonass-denied-moscow" / "backup_hacc95_R.tif").exists()
     assert (out / "glonass-denied-moscow" / "backup_availability_R.tif").exists()
     assert not list(out.rglob(".*.tmp")), "temporary files left behind"
     manifest = json.loads((out / "run.json").read_text())
@@ -64,6 +78,91 @@ def test_netcdf_has_layers_and_provenance(job):
     assert ds.attrs["scenario"] == "beidou-denied-beijing"
     assert "nominal_bds3_glonass_20240101.rnx.gz" in ds.attrs["input_files"]
     assert list(ds.config.values) == ["C", "R", "C+R", "C+R/interop"]
+
+
+def test_accuracy_layers_in_metres_in_netcdf_and_geotiff(job):
+    result, _ = job
+    ds = xr.open_dataset(result.out_dir / "beidou-denied-beijing" / "coverage.nc")
+    metres = [v for v in ds.data_vars if lookup(v) is not None
+              and lookup(v).kind in ("accuracy", "gain_m")]
+    for var in ("hacc95_p95", "vacc95_p95", "hacc95_mean", "backup_hacc95_C",
+                "combination_gain_hacc95", "interop_gain_hacc95"):
+        assert var in metres, var
+    assert all(ds[v].attrs["units"] == "m" for v in metres), \
+        {v: ds[v].attrs.get("units") for v in metres}
+    assert ds["accuracy_availability"].attrs["units"] == "1"
+    rioxarray = pytest.importorskip("rioxarray")
+    tif = rioxarray.open_rasterio(result.out_dir / "beidou-denied-beijing" / "hacc95_p95_C+R.tif")
+    assert tif.attrs["units"] == "m"
+    np.testing.assert_allclose(tif.values[0][::-1], ds["hacc95_p95"].sel(config="C+R").values)
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_headline_table_compares_scenarios_in_metres(job):
+    """headline.csv: one row per scenario x area x configuration, metre columns, values equal
+    to a brute-force computation from the written NetCDF; summary.csv carries them too."""
+    result, _ = job
+    out = result.out_dir
+    rows = _rows(out / "headline.csv")
+    expected = [(res.name, area, str(c)) for res in result.results
+                for area in ["global"] + [f"inside: {label}" for label, _ in res.regions]
+                for c in res.dataset.config.values]
+    assert [(r["scenario"], r["area"], r["config"]) for r in rows] == expected
+    assert len(rows) == 5 * 4 + 2 * 4
+    assert list(rows[0])[3:] == ["hacc95_p95_median_m", "vacc95_p95_median_m",
+                                 "accuracy_availability_pct", "availability_pct", "nsat_mean",
+                                 "receiver_profile", "accuracy_limit"]
+    regions = {res.name: dict(res.regions) for res in result.results}
+    for r in rows:
+        ds = xr.open_dataset(out / r["scenario"] / "coverage.nc").sel(config=r["config"])
+        lat2, lon2 = np.meshgrid(ds.lat.values, ds.lon.values, indexing="ij")
+        w = np.cos(np.radians(lat2)).clip(0)
+        if r["area"] != "global":
+            w = w * regions[r["scenario"]][r["area"].removeprefix("inside: ")].contains(lat2, lon2)
+        for var, key in (("hacc95_p95", "hacc95_p95_median_m"),
+                         ("vacc95_p95", "vacc95_p95_median_m")):
+            want = weighted_median_brute(ds[var].values, w)
+            assert float(r[key]) == pytest.approx(want, rel=1e-5), (r, key)
+        for var, key, scale in (("accuracy_availability", "accuracy_availability_pct", 100),
+                                ("availability", "availability_pct", 100),
+                                ("nsat_mean", "nsat_mean", 1)):
+            want = scale * np.average(ds[var].values, weights=w)
+            assert float(r[key]) == pytest.approx(want, rel=1e-5, abs=1e-9), (r, key)
+        assert r["receiver_profile"] == ds.attrs["receiver_profile"] != ""
+    by_key = {(r["scenario"], r["area"], r["config"]): r for r in rows}
+    denied = by_key[("beidou-denied-beijing", "inside: BeiDou denied, 1,500 km around Beijing", "C")]
+    assert denied["hacc95_p95_median_m"] == "inf" and float(denied["accuracy_availability_pct"]) == 0
+    assert np.isfinite(float(by_key[("beidou-denied-global", "global", "C+R")]["hacc95_p95_median_m"]))
+    summary = _rows(out / "summary.csv")
+    for s in summary:
+        h = by_key.get((s["scenario"], s["area"], s["config"]))
+        if h is not None:
+            for key in ("hacc95_p95_median_m", "vacc95_p95_median_m", "accuracy_availability_pct"):
+                assert float(s[key]) == pytest.approx(float(h[key]), abs=6e-4), key
+    assert any(s["area"].startswith("lat ") for s in summary)
+
+
+def test_report_opens_with_the_headline_and_shows_accuracy_maps(job):
+    result, _ = job
+    html = result.report.read_text(encoding="utf-8")
+    attrs = result.results[0].dataset.attrs
+    start, end = html.index('id="headline"'), html.index('id="scenario-1"')
+    head = html[start:end]
+    assert attrs["receiver_profile"] in head and "H95 ≤ 5 m and V95 ≤ 10 m" in head
+    assert "H95, m (95th pct over time, area-weighted median)" in head
+    assert head.count("<tr") == 1 + 5 * 4 + 2 * 4
+    assert "Definitions" in head
+    for caption in ("predicted 95 % horizontal position error (radius), 95th percentile",
+                    "predicted 95 % vertical position error, 95th percentile",
+                    "fraction of epochs with a solution and H95 &lt;= 5 m and V95 &lt;= 10 m",
+                    "95th percentile over time of the 95 % horizontal error still achieved where "
+                    "BeiDou is denied", "p95 horizontal 95 % error of the best single system"):
+        assert f"<figcaption>{caption}" in html, caption
+    assert "receiver profile" in html[html.index('id="provenance"'):]
 
 
 def test_report_lists_every_scenario(job):

@@ -12,10 +12,11 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+import xarray as xr
 
 pytest.importorskip("cartopy")
 
-from _coverage_fixture import coverage_dataset, with_derived  # noqa: E402
+from _coverage_fixture import coverage_dataset, weighted_median_brute, with_derived  # noqa: E402
 from gnss_interop._version import __version__  # noqa: E402
 from gnss_interop.output.maps import plot_layer, plot_panel, save_figure  # noqa: E402
 from gnss_interop.output.report import provenance_from_dataset, write_report  # noqa: E402
@@ -266,3 +267,129 @@ def test_wide_images_are_embedded_downscaled(tmp_path):
                         scenarios=[{"name": "s", "figures": [("wide", png)]}], max_width_px=None)
     (uri,) = re.findall(r'src="data:image/png;base64,([^"]+)"', full.read_text())
     assert _png_size(base64.b64decode(uri))[0] == 2400
+
+
+# ----------------------------------------------------------------------------- headline table
+
+def _independent(ds, config, variable, inside=None):
+    """cos-latitude weighted median (values not NaN, +inf included) or mean (finite values)
+    of one layer, by brute force: for each candidate value, the weight at or below it."""
+    v = ds[variable].sel(config=config).transpose("lat", "lon").values.astype(float)
+    w = np.cos(np.radians(ds["lat"].values))[:, None] * np.ones((1, ds["lon"].size))
+    if inside is not None:
+        w = w * inside
+    return v, w
+
+
+def _wmean_plain(v, w):
+    ok = np.isfinite(v) & (w > 0)
+    return np.average(v[ok], weights=w[ok])
+
+
+@pytest.fixture(scope="module")
+def headline():
+    from types import SimpleNamespace
+
+    from _coverage_fixture import with_accuracy
+    from gnss_interop.scenarios.regions import Box
+    from gnss_interop.scenarios.summaries import headline_table
+
+    base = with_accuracy(coverage_dataset(step_deg=10.0))
+    box = Box(18.0, 54.0, 73.0, 135.0)
+    lat2, lon2 = np.meshgrid(base.lat.values, base.lon.values, indexing="ij")
+    inside = box.contains(lat2, lon2)
+    gone = (base.config == "C") & xr.DataArray(inside, dims=("lat", "lon"))
+    denied = base.copy()
+    for name in ("hacc95_p95", "vacc95_p95"):          # BeiDou denied inside the box
+        denied[name] = base[name].where(~gone, np.inf)
+    denied["accuracy_availability"] = base["accuracy_availability"].where(~gone, 0.0)
+    scenarios = [SimpleNamespace(name="baseline", title="Both healthy", dataset=base, regions=[]),
+                 SimpleNamespace(name="deny-c", title="BeiDou denied over China",
+                                 dataset=denied, regions=[("China box", box)])]
+    return headline_table(scenarios), scenarios, inside
+
+
+def test_headline_table_one_row_per_scenario_area_configuration(headline):
+    table, scenarios, _ = headline
+    keys = [(r["scenario"], r["area"], r["config"]) for r in table.rows]
+    configs = ["C", "R", "C+R", "C+R/interop"]
+    assert keys == ([("baseline", "global", c) for c in configs]
+                    + [("deny-c", "global", c) for c in configs]
+                    + [("deny-c", "inside: China box", c) for c in configs])
+    metre = [c for c in table.columns if c.key.endswith("_m")]
+    assert [c.key for c in metre] == ["hacc95_p95_median_m", "vacc95_p95_median_m"]
+    assert [c.header for c in metre] == ["H95, m (95th pct over time, area-weighted median)",
+                                         "V95, m (95th pct over time, area-weighted median)"]
+    assert [c.key for c in table.columns[5:]] == ["accuracy_availability_pct",
+                                                  "availability_pct", "nsat_mean"]
+    headers = [c.header for c in table.columns]
+    assert "Accuracy availability, % (H95 ≤ 5 m and V95 ≤ 10 m)" in headers
+    assert "PDOP ≤ 6 availability, %" in headers
+    # every column is defined, the configurations by name
+    defined = dict(table.definitions())
+    assert set(defined) == set(headers) and all(defined.values())
+    assert "C+R/interop: BeiDou + GLONASS, one receiver clock" in defined["Configuration"]
+
+
+def test_headline_values_match_an_independent_computation(headline):
+    table, scenarios, inside = headline
+    by_name = {s.name: s.dataset for s in scenarios}
+    for row in table.rows:
+        ds = by_name[row["scenario"]]
+        mask = inside if row["area"].startswith("inside") else None
+        for variable, key, how in (("hacc95_p95", "hacc95_p95_median_m", "median"),
+                                   ("vacc95_p95", "vacc95_p95_median_m", "median"),
+                                   ("accuracy_availability", "accuracy_availability_pct", "pct"),
+                                   ("availability", "availability_pct", "pct"),
+                                   ("nsat_mean", "nsat_mean", "mean")):
+            v, w = _independent(ds, row["config"], variable, mask)
+            want = (weighted_median_brute(v, w) if how == "median"
+                    else 100 * _wmean_plain(v, w) if how == "pct" else _wmean_plain(v, w))
+            np.testing.assert_allclose(row[key], want, rtol=1e-12, err_msg=f"{row} {key}")
+    denied = {r["config"]: r for r in table.rows if r["area"] == "inside: China box"}
+    assert denied["C"]["hacc95_p95_median_m"] == np.inf
+    assert denied["C"]["accuracy_availability_pct"] == 0.0
+    assert np.isfinite(denied["C+R"]["hacc95_p95_median_m"])
+    shown = table.display_rows()
+    assert shown[8]["H95, m (95th pct over time, area-weighted median)"] == "∞"
+    assert shown[0]["Scenario"] == "Both healthy" and shown[1]["Scenario"] == ""
+
+
+def test_weighted_median_edges():
+    from gnss_interop.scenarios.summaries import weighted_median
+
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0])) == 2.0
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([3.0, 1.0, 1.0])) == 1.0
+    assert weighted_median(np.array([1.0, np.inf, np.inf]), np.ones(3)) == np.inf
+    assert weighted_median(np.array([np.nan, 4.0]), np.array([5.0, 1.0])) == 4.0
+    assert np.isnan(weighted_median(np.array([np.nan]), np.ones(1)))
+
+
+def test_headline_refuses_mixed_profiles(headline):
+    from types import SimpleNamespace
+
+    from gnss_interop.scenarios.summaries import headline_table
+
+    _, scenarios, _ = headline
+    other = scenarios[1].dataset.copy()
+    other.attrs["receiver_profile"] = "single-b1i-g1"
+    with pytest.raises(ValueError, match="differ in receiver_profile"):
+        headline_table([scenarios[0], SimpleNamespace(name="x", title="x", dataset=other,
+                                                      regions=[])])
+
+
+def test_report_opens_with_the_headline_in_metres(headline, tmp_path):
+    table, _, _ = headline
+    path = write_report(tmp_path / "r.html", title="t", provenance={},
+                        scenarios=[{"name": "baseline"}, {"name": "deny-c"}],
+                        headline=table.report_section())
+    html = path.read_text(encoding="utf-8")
+    p = _parse(path)
+    text = "".join(p.text)
+    assert html.index('id="headline"') < html.index('id="scenario-1"')
+    assert "dual-bds3-glo" in text and "H95 ≤ 5 m and V95 ≤ 10 m" in text
+    assert "Receiver profile" in text and "Definitions" in text
+    assert p.table_rows[0] == 1 + 12                     # header + scenario x area x config
+    for c in table.columns:
+        assert text.count(c.header) >= 2, c.header         # header and its definition
+    assert "∞" in text and "BeiDou denied over China" in text

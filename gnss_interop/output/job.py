@@ -3,7 +3,10 @@
 Layout under the output folder (default ``maps/``)::
 
     run.json                 manifest: definition hash, inputs, software version, files
-    report.html              self-contained report (maps embedded, tables, definitions)
+    report.html              self-contained report (headline table, maps embedded, tables,
+                             definitions)
+    headline.csv / .md       the headline table: every scenario and configuration compared
+                             in metres (H95, V95, accuracy and PDOP availability, satellites)
     summary.csv / .md        area-weighted summaries of every scenario
     <scenario>/coverage.nc   all layers (CF NetCDF)
     <scenario>/*.tif         GeoTIFF of availability per configuration and derived layers
@@ -30,6 +33,7 @@ from gnss_interop.output.atomic import write_bytes_atomic
 from gnss_interop.coverage.configs import ClockModel, Configuration
 from gnss_interop.errors import OptionalDependencyWarning, OutputExistsError
 from gnss_interop.scenarios.layers import headline_combination
+from gnss_interop.scenarios.summaries import headline_table
 from gnss_interop.variables import variables_with
 from gnss_interop.scenarios import ScenarioFile, ScenarioResult, definition_hash, run_scenarios
 
@@ -185,6 +189,13 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         })
     wrote(write_table_csv(all_rows, out_dir / "summary.csv"))
     wrote(write_table_markdown(all_rows, out_dir / "summary.md"))
+    headline = headline_table(results) if results else None
+    if headline is not None:
+        wrote(write_table_csv(headline.csv_rows(), out_dir / "headline.csv",
+                              float_format="{:.6g}"))
+        wrote(write_table_markdown(headline.display_rows(), out_dir / "headline.md",
+                                   caption=headline.caption, notes=headline.notes(),
+                                   align_right=headline.numeric_headers))
     first = results[0].dataset.attrs if results else {}
     provenance = {
         "software": f"gnss_interop {__version__}",
@@ -195,10 +206,17 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         "elevation mask": first.get("mask", f"{spec.mask.elevation_deg:g} deg"),
         "PDOP threshold": f"{spec.pdop_max:g}",
         "configurations": first.get("configurations", ""),
+        "receiver profile": first.get("receiver_description", ""),
+        "accuracy limit": first.get("accuracy_limit", ""),
+        "error budget": first.get("error_budget", ""),
+        "SISRE": first.get("sisre_m", ""),
+        "excluded satellites": first.get("excluded_satellites", ""),
         "definition hash": digest,
     }
+    provenance = {k: v for k, v in provenance.items() if v != ""}
     report = write_report(out_dir / "report.html", title=spec.title, scenarios=report_scenarios,
-                          provenance=provenance)
+                          provenance=provenance,
+                          headline=headline.report_section() if headline else None)
     wrote(report)
     _write_json(out_dir / "run.json", {
         "definition_hash": digest, "created": provenance["created"],

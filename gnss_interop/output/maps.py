@@ -15,6 +15,14 @@ scenarios compare at a glance (:data:`STYLES`):
 * **gain** (``*gain*``, ``*_change``, ``*_diff``, ``*_delta``, ``*_loss``): -1..+1,
   PuOr (diverging, white at 0); values beyond are drawn in the end colours (the colour
   bar's triangles say so).
+* **accuracy** (metres of predicted 95 % error, catalogue kind ``accuracy``): the classes
+  0.5, 1, 1.5, 2, 3, 5, 10, 20, 50 m, magma reversed (light = accurate).
+* **gain_m** (gains in metres, catalogue kind ``gain_m``): the classes ±0.1, ±0.25, ±0.5,
+  ±1, ±2 m, PuOr (white within ±0.1 m).
+
+Colour-bar labels of layers in metres (and of the accuracy availability) name the
+receiver profile (dataset attribute ``receiver_profile``): their values hold for its
+error budget only.
 
 All colour maps are perceptually uniform or ColorBrewer schemes that stay readable with
 colour-vision deficiencies. Cells without a value (+inf or NaN: for DOP, "no solution")
@@ -134,6 +142,7 @@ class LayerStyle:
 
 
 _FRACTION_LEVELS_PCT = (0.0, 50.0, 80.0, 90.0, 95.0, 98.0, 99.0, 99.9, 100.0)
+_GAIN_M_LEVELS = (-2.0, -1.0, -0.5, -0.25, -0.1, 0.1, 0.25, 0.5, 1.0, 2.0)
 
 #: The colour scale of each kind of layer (see the module docstring).
 STYLES: dict[str, LayerStyle] = {
@@ -147,11 +156,14 @@ STYLES: dict[str, LayerStyle] = {
     "gain": LayerStyle("gain", "PuOr", -1.0, 1.0, (-1, -0.5, 0, 0.5, 1), extend="both"),
     # metres of predicted error: classes from sub-metre (dual-frequency BDS-3) to tens of
     # metres (single-frequency, poor geometry); log spacing, fixed for every map
-    "accuracy": LayerStyle("accuracy", "magma_r", 0.5, 50.0, (0.5, 1, 2, 3, 5, 10, 20, 50),
+    "accuracy": LayerStyle("accuracy", "magma_r", 0.5, 50.0,
+                           (0.5, 1, 1.5, 2, 3, 5, 10, 20, 50),
                            unit_label="m", extend="both", nodata_label="no solution",
                            levels=(0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)),
-    "gain_m": LayerStyle("gain_m", "PuOr", -2.0, 2.0, (-2, -1, 0, 1, 2), unit_label="m",
-                         extend="both"),
+    # classes: a combination gains tenths of a metre where both systems are good and
+    # metres where one is poor; a linear ±2 m ramp shows the first as white
+    "gain_m": LayerStyle("gain_m", "PuOr", -2.0, 2.0, _GAIN_M_LEVELS, unit_label="m",
+                         extend="both", levels=_GAIN_M_LEVELS),
 }
 
 
@@ -322,14 +334,20 @@ def _layer_label(variable: str, da: xr.DataArray, attrs: Mapping[str, Any],
         text = "95 % vertical error, 95th percentile over time"
     elif n == "accuracy_availability":
         short = "Accuracy availability"
-        text = f"accuracy availability ({attrs.get('accuracy_limit') or 'predicted 95 % errors'})"
+        limit = str(attrs.get("accuracy_limit") or "predicted 95 % errors")
+        text = f"accuracy availability ({limit.replace('<=', '≤')})"
     else:
         text = str(da.attrs.get("long_name") or variable)
     unit = style.unit_label
     if not unit and da.attrs.get("units") not in (None, "", "1"):
         unit = str(da.attrs["units"])
     short = short or text[:1].upper() + text[1:]
-    return short, (f"{text} [{unit}]" if unit else text)
+    label = f"{text} [{unit}]" if unit else text
+    # metres (and the accuracy availability) hold only for one receiver's error budget
+    if attrs.get("receiver_profile") and (da.attrs.get("units") == "m"
+                                          or n == "accuracy_availability"):
+        label += f"  ·  receiver {attrs['receiver_profile']}"
+    return short, label
 
 
 # ----------------------------------------------------------------------------- outlines

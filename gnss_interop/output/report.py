@@ -60,6 +60,17 @@ table.kv th { width: 16rem; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.6rem 0.8rem;
       white-space: pre-wrap; font-size: 0.85rem; }
 ul.plain { margin: 0; padding-left: 1.1rem; }
+table.headline tr.group td { border-top: 2px solid #444; }
+table.headline th { vertical-align: bottom; }
+table.headline td:nth-child(1) { min-width: 10rem; }
+table.headline td:nth-child(2) { min-width: 9rem; }
+dl.preamble { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 0.8rem;
+              margin: 0.3rem 0 0.8rem; }
+dl.preamble dt { font-weight: 600; }
+dl.preamble dd { margin: 0; }
+dl.definitions { font-size: 0.9rem; margin: 0.2rem 0 1rem; }
+dl.definitions dt { font-weight: 600; margin-top: 0.35rem; }
+dl.definitions dd { margin: 0 0 0 1.2rem; }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
@@ -139,17 +150,29 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (numbers.Real, np.number)) and not isinstance(v, (bool, np.bool_))
 
 
-def _table_html(caption: str, rows: Table, float_format: str = "{:.4g}") -> str:
+def _table_html(caption: str, rows: Table, float_format: str = "{:.4g}", *,
+                numeric_columns: Sequence[str] = (), group_column: str | None = None,
+                table_class: str | None = None) -> str:
+    """An HTML table; ``numeric_columns`` are right-aligned whatever they hold, and a row
+    whose ``group_column`` cell is not empty starts a group (a rule above it)."""
     columns, body = normalise_table(rows)
     numeric = [all(v is None or _is_number(v) for v in col) and any(_is_number(v) for v in col)
                for col in zip(*body, strict=True)] if body else [False] * len(columns)
+    numeric = [n or name in numeric_columns for n, name in zip(numeric, columns, strict=True)]
     cls = [' class="num"' if n else "" for n in numeric]
-    out = ["<table>", f"<caption>{_e(caption)}</caption>" if caption else "", "<thead><tr>"]
-    out += [f"<th{c}>{_e(name)}</th>" for name, c in zip(columns, cls, strict=True)]
+    group = columns.index(group_column) if group_column in columns else None
+    table = f'<table class="{_e(table_class)}">' if table_class else "<table>"
+    out = [table, f"<caption>{_e(caption)}</caption>" if caption else "", "<thead><tr>"]
+    # snake_case column names may break after an underscore (a table of CSV names would
+    # otherwise be wider than the page)
+    out += [f'<th{c} scope="col">{_e(name).replace("_", "_<wbr>")}</th>'
+            for name, c in zip(columns, cls, strict=True)]
     out.append("</tr></thead><tbody>")
-    for values in body:
-        out.append("<tr>" + "".join(f"<td{c}>{_e(format_cell(v, float_format))}</td>"
-                                    for v, c in zip(values, cls, strict=True)) + "</tr>")
+    for i, values in enumerate(body):
+        starts = group is not None and i > 0 and values[group] not in (None, "")
+        out.append(('<tr class="group">' if starts else "<tr>")
+                   + "".join(f"<td{c}>{_e(format_cell(v, float_format))}</td>"
+                             for v, c in zip(values, cls, strict=True)) + "</tr>")
     if not body:
         out.append(f'<tr><td colspan="{max(len(columns), 1)}">(no rows)</td></tr>')
     out.append("</tbody></table>")
@@ -185,6 +208,36 @@ def _kv_table(items: Sequence[tuple[str, Any]], caption: str = "") -> str:
     out += [f"<tr><th>{_e(k)}</th><td>{_value_html(v)}</td></tr>" for k, v in items]
     out.append("</table>")
     return "\n".join(x for x in out if x)
+
+
+_HEADLINE_KEYS = ("title", "preamble", "caption", "rows", "numeric", "definitions")
+
+
+def _headline_html(headline: Mapping[str, Any]) -> str:
+    """The opening section: what is compared (preamble), the table, every column defined."""
+    unknown = sorted(set(headline) - set(_HEADLINE_KEYS))
+    if unknown:
+        raise ValueError(f"headline: unknown key(s) {unknown}; allowed: {list(_HEADLINE_KEYS)}")
+    if "rows" not in headline:
+        raise ValueError("headline: no rows")
+    rows = headline["rows"]
+    columns, _ = normalise_table(rows)
+    parts = ['<section class="headline" id="headline">',
+             f"<h2>{_e(headline.get('title') or 'Headline')}</h2>"]
+    preamble = _pairs(headline.get("preamble"), "preamble", "headline")
+    if preamble:
+        parts.append('<dl class="preamble">' + "".join(
+            f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in preamble) + "</dl>")
+    parts.append(_table_html(str(headline.get("caption") or ""), rows,
+                             numeric_columns=tuple(headline.get("numeric") or ()),
+                             group_column=columns[0] if columns else None,
+                             table_class="headline"))
+    definitions = _pairs(headline.get("definitions"), "definitions", "headline")
+    if definitions:
+        parts.append('<h3>Definitions</h3>\n<dl class="definitions">' + "".join(
+            f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in definitions) + "</dl>")
+    parts.append("</section>")
+    return "\n".join(parts)
 
 
 def _definition_html(definition: Any) -> str:
@@ -256,6 +309,7 @@ def write_report(
     scenarios: Sequence[Mapping[str, Any]],
     provenance: Mapping[str, Any],
     intro: str | None = None,
+    headline: Mapping[str, Any] | None = None,
     dpi: float = 150,
     max_width_px: int | None = 1200,
 ) -> Path:
@@ -286,6 +340,14 @@ def write_report(
         ``created`` entry counts as the latter).
     intro : str, optional
         A paragraph under the title.
+    headline : mapping, optional
+        The opening section, before the contents (e.g.
+        :meth:`gnss_interop.scenarios.summaries.HeadlineTable.report_section`), with keys
+        ``rows`` (required; as accepted by
+        :func:`~gnss_interop.output.tables.normalise_table`, a row whose first cell is
+        not empty starts a group), ``title``, ``caption``, ``preamble`` and
+        ``definitions`` (lists of ``(label, text)``: stated above the table, and below it)
+        and ``numeric`` (columns right-aligned).
     dpi : float
         Resolution for figures passed as Figure objects.
     max_width_px : int or None
@@ -316,6 +378,10 @@ def write_report(
 
     sections: list[str] = []
     toc: list[str] = []
+    opening = _headline_html(headline) if headline is not None else ""
+    if opening:
+        title_of = str(headline.get("title") or "Headline")  # type: ignore[union-attr]
+        toc.append(f'<li><a href="#headline">{_e(title_of)}</a></li>')
     for i, sc in enumerate(scenarios, start=1):
         if not isinstance(sc, Mapping):
             raise TypeError(f"scenario {i} must be a dict, got {type(sc).__name__}")
@@ -372,6 +438,7 @@ def write_report(
         f'{_e(prov["software"])}.</p>',
         f"<p>{_e(intro)}</p>" if intro else "",
         "</header>",
+        opening,
         '<nav><h3>Contents</h3><ol>' + "".join(toc) + "</ol></nav>",
         *sections,
         "</body>",

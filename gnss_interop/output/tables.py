@@ -136,7 +136,8 @@ def _is_number(v: Any) -> bool:
 
 
 def write_table_markdown(rows: Table, path: str | os.PathLike, *, caption: str | None = None,
-                         float_format: str | None = "{:.4g}") -> Path:
+                         float_format: str | None = "{:.4g}",
+                         notes: Sequence[str] = (), align_right: Sequence[str] = ()) -> Path:
     """Write a table as a GitHub-flavoured Markdown pipe table, atomically.
 
     Numeric columns are right-aligned. ``|`` in cells is escaped, newlines become ``<br>``.
@@ -149,12 +150,17 @@ def write_table_markdown(rows: Table, path: str | os.PathLike, *, caption: str |
         A line of text written above the table.
     float_format : str or None
         Format for floats (default 4 significant digits); ``None`` for the exact repr.
+    notes : sequence of str
+        Lines written below the table as a list (e.g. the definition of every column).
+    align_right : sequence of str
+        Columns right-aligned whatever they hold (e.g. numbers already formatted as text).
     """
     columns, body = normalise_table(rows)
     if not columns:
         raise ValueError("the table has no columns")
     numeric = [all(v is None or _is_number(v) for v in col) and any(_is_number(v) for v in col)
                for col in zip(*body, strict=True)] if body else [False] * len(columns)
+    numeric = [num or name in align_right for num, name in zip(numeric, columns, strict=True)]
     lines = []
     if caption:
         lines += [_md_cell(caption), ""]
@@ -163,6 +169,8 @@ def write_table_markdown(rows: Table, path: str | os.PathLike, *, caption: str |
     for values in body:
         lines.append("| " + " | ".join(_md_cell(format_cell(v, float_format)) for v in values)
                      + " |")
+    if notes:
+        lines += [""] + [f"- {_md_cell(note)}" for note in notes]
     return write_bytes_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
