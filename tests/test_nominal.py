@@ -75,3 +75,26 @@ def test_glonass_channels_match_broadcast(brd4_eph):
     rec = brd4_eph._rec[System.GLONASS]
     for slot, channel in GLONASS_NOMINAL["channels"].items():
         assert set(rec.values["freq_num"][rec.sv == f"R{slot:02d}"]) == {channel}
+
+
+@pytest.mark.parametrize("profile, n_c, n_r", [
+    ("dual-bds3-glo", 27, 24),   # BDS-3 GEOs broadcast no B1C/B2a
+    ("legacy-sf", 30, 24),       # B1I + G1: every satellite
+    ("bds3-glo-cdma", 27, 9),    # GLONASS CDMA: -M+ and -K1 only
+])
+def test_nominal_satellites_follow_the_receiver_profile(nominal, profile, n_c, n_r):
+    """The nominal almanac's satellites get generations from the shipped IGS metadata like
+    a real day's, so the profile decides which of them count, exactly as on real data."""
+    from gnss_interop.coverage.engine import satellite_usage
+    from gnss_interop.receivers import receiver_profile
+
+    svs = list(nominal.svs)
+    cat = nominal.catalogue()
+    assert cat.count_by_generation() == {"BDS-3": 27, "BDS-3 GEO": 3, "GLONASS-M": 15,
+                                         "GLONASS-M+": 6, "GLONASS-K1": 3}
+    use = satellite_usage(svs, np.array([np.datetime64("2024-01-01T12:00", "ns")]),
+                          receiver_profile(profile), catalogue=cat)
+    used = [sv for sv, u in zip(svs, use.usable) if u]
+    assert sum(s[0] == "C" for s in used) == n_c
+    assert sum(s[0] == "R" for s in used) == n_r
+    assert set(use.excluded) == set(svs) - set(used)
