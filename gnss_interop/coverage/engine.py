@@ -472,11 +472,14 @@ def compute_grid(
     lat, lon = grid.lat_deg, grid.lon_deg
     n_lat, n_lon, n_t, n_cfg = lat.size, lon.size, times.size, len(configs)
     if keep_time:
-        need = n_lat * n_lon * n_t * n_cfg * (2 + 8 * K.N_DOP)
+        # int16 count, float64 DOPs and, with accuracy, the float64 accuracy quantities
+        need = n_lat * n_lon * n_t * n_cfg * (2 + 8 * K.N_DOP + (8 * K.N_ACC if accuracy else 0))
         if need > KEEP_TIME_MAX_BYTES:
             raise ValueError(
                 f"keep_time=True would need {need / 2**30:.1f} GiB for {n_lat}x{n_lon} points x "
-                f"{n_t} epochs; use a coarser grid, a smaller box or fewer epochs")
+                f"{n_t} epochs ({n_cfg} configurations"
+                + (", with the accuracy layers" if accuracy else "")
+                + "); use a coarser grid, a smaller box, fewer epochs or accuracy=False")
     if threads:
         n_threads = int(threads)
     elif hasattr(os, "sched_getaffinity"):
