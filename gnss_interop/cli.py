@@ -525,6 +525,7 @@ def grid(
         _fail(str(exc))
     write_netcdf(ds, out)
     typer.echo(f"wrote {out}")
+    _report_gaps(ds, nav)
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
     typer.echo(f"excluded satellites: {ds.attrs['excluded_satellites']}")
     width = max(12, *(len(str(c)) for c in ds["config"].values))
@@ -589,19 +590,42 @@ def site(
         from gnss_interop.output.skyplot import skyplot as draw
 
         typer.echo(f"wrote {draw(ds, skyplot)}")
+    _report_gaps(ds, nav)
     width = max(12, *(len(str(c)) for c in ds["config"].values))
     for c in ds["config"].values:
         sub = ds.sel(config=c)
-        pd_ = sub["pdop"].values
+        counted = ~sub["data_gap"].values
+        pd_ = sub["pdop"].values[counted]
         fin = pd_[np.isfinite(pd_)]
-        h95 = sub["hacc95"].values
-        v95 = sub["vacc95"].values
-        typer.echo(f"  {str(c):{width}} visible {int(sub.nsat.min())}-{int(sub.nsat.max())}  "
+        h95 = sub["hacc95"].values[counted]
+        v95 = sub["vacc95"].values[counted]
+        nsat = sub["nsat"].values[counted]
+        if not counted.any():
+            typer.echo(f"  {str(c):{width}} data gap at every epoch")
+            continue
+        gap = f"  data gap {100 * (1 - counted.mean()):.2f} %" if not counted.all() else ""
+        typer.echo(f"  {str(c):{width}} visible {int(nsat.min())}-{int(nsat.max())}  "
                    f"PDOP {fin.min() if fin.size else float('inf'):.2f}-"
                    f"{fin.max() if fin.size else float('inf'):.2f}  available "
-                   f"{100 * float(sub.available.mean()):.2f} %  H95 median "
-                   f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m")
+                   f"{100 * float(sub.available.values[counted].mean()):.2f} %  H95 median "
+                   f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m{gap}")
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
+
+
+def _report_gaps(ds, nav) -> None:
+    """Name the data gaps (left out of the statistics) and the files that would close them."""
+    gaps = ds.attrs.get("data_gaps", "none")
+    if gaps == "none":
+        return
+    from gnss_interop.reading.fetch import neighbour_files
+
+    hint = ""
+    names = [n for f in (nav or []) if (n := neighbour_files(f))]
+    if names:
+        hint = ("; the neighbouring days' files would close gaps at the ends of the span: "
+                + ", ".join(f"{a} (before), {b} (after)" for a, b in names))
+    typer.secho(f"note: data gaps, not counted as loss of service: {gaps}{hint}",
+                fg=typer.colors.YELLOW, err=True)
 
 
 # --- fetch (gnss_interop.reading.fetch) ----------------------------------------------------------

@@ -244,6 +244,12 @@ def _entries() -> Iterator[Variable]:
                                        "share of the epochs with a solution and PDOP ≤ "
                                        "{pdop_max:g}, mean over the area with cos(latitude) "
                                        "weights", percent=True))
+    yield Variable("data_gap_fraction",
+                   "fraction of epochs without an ephemeris for a system of the configuration",
+                   "1", "fraction", valid_min=0.0, valid_max=1.0, trial_reduce="max",
+                   comment="data gaps (no usable satellite of a system has a valid broadcast "
+                           "ephemeris) are left out of every other statistic: a gap in the "
+                           "data is not a loss of service (gnss_interop.coverage.gaps)")
     yield Variable("solution_fraction", "fraction of epochs with a position solution", "1",
                    "fraction", comment="solution: visible satellites >= unknowns and non-singular "
                                        "geometry", denied_fill=0.0)

@@ -339,7 +339,9 @@ class Ephemerides:
             at that epoch; a single :class:`~gnss_interop.errors.EphemerisRangeWarning`
             then lists the satellites and how many epochs each lacks. Also NaN, without
             a warning, where only records flagged unhealthy cover the epoch (the
-            operator set the satellite unhealthy: it must not be used).
+            operator set the satellite unhealthy: it must not be used). The boolean
+            (time, sv) coordinate ``ephemeris_gap`` tells the two apart: True where no
+            record at all covers the epoch (:mod:`gnss_interop.coverage.gaps`).
         """
         t_dt = np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel()
         t = to_gpst_seconds(t_dt)
@@ -363,7 +365,11 @@ class Ephemerides:
         frames = ", ".join(f"{spec(s).frame} ({s.display_name})" for s in self.systems)
         return xr.DataArray(
             pos, dims=("time", "sv", "xyz"),
-            coords={"time": t_dt, "sv": np.array(svs, dtype="<U3"), "xyz": ["x", "y", "z"]},
+            coords={"time": t_dt, "sv": np.array(svs, dtype="<U3"), "xyz": ["x", "y", "z"],
+                    # data gaps (no record at all), told apart from unhealthy: coverage.gaps
+                    "ephemeris_gap": (("time", "sv"), uncovered, {
+                        "long_name": "no broadcast ephemeris (healthy or not) is valid at "
+                                     "the epoch: a gap in the data, not in the service"})},
             name="position",
             attrs={"units": "m", "long_name": "satellite position, Earth-fixed",
                    "frame": f"ECEF: {frames}",
