@@ -402,9 +402,10 @@ def main() -> None:  # pragma: no cover - console entry point alternative
 
 def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step: float
                     ) -> np.ndarray:
-    """Epochs from --start/--end (GPST), defaulting to the usable span of ``systems``."""
+    """Epochs from --start/--end (GPST), defaulting to the usable span of ``systems`` on the
+    files' main day(s) (:meth:`Ephemerides.default_span`)."""
     try:
-        lo, hi = eph.span(systems)
+        lo, hi = eph.default_span(systems)
     except GnssInputError as exc:
         _fail(str(exc))
     t0 = start if start is not None else str(lo.astype("datetime64[m]") + np.timedelta64(1, "m")

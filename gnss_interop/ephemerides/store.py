@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from gnss_interop.constants import MAIN_DAY_FRACTION
 from gnss_interop.ephemerides.records import (RecordTable, dedupe, record_clocks,
                                               record_positions, records_from_nav)
 from gnss_interop.ephemerides.screening import screen_jumps, screen_radius
@@ -109,7 +110,7 @@ class Ephemerides:
 
         if date is None:
             if self.svs:
-                t0, t1 = self.span()
+                t0, t1 = self._main_days_span(None)[:2]
                 date = t0 + (t1 - t0) // 2
             else:
                 date = np.datetime64("2000-01-01")
@@ -162,6 +163,60 @@ class Ephemerides:
             names = ", ".join(s.display_name for s in System if s in wanted) or "no system"
             raise GnssInputError(f"no usable {names} ephemeris in {', '.join(self.sources)}")
         return from_gpst_seconds(lo), from_gpst_seconds(hi)
+
+    def default_span(self, systems: Iterable[System] | None = None
+                     ) -> tuple[np.datetime64, np.datetime64]:
+        """The span a run covers when none is given (GPST): :meth:`span`, restricted to the
+        file's main day(s).
+
+        A daily file also holds records of neighbouring days (the 23:00 BeiDou record of
+        the day before), and a station file may carry a stale record from weeks before;
+        neither may stretch the default span. The main days are the GPST days holding at
+        least :data:`~gnss_interop.constants.MAIN_DAY_FRACTION` of the busiest day's healthy records (every day
+        between the first and last of them is kept); the span is the usable validity of
+        their records, clipped to those days. Records left out are named in an
+        :class:`~gnss_interop.errors.EphemerisRangeWarning`.
+        """
+        lo, hi, left_out, (d0, d1) = self._main_days_span(systems)
+        if left_out:
+            warnings.warn(
+                f"{len(left_out)} healthy record(s) lie more than a day outside the main "
+                f"day(s) {str(from_gpst_seconds(d0 * 86400.0))[:10]}"
+                + (f" .. {str(from_gpst_seconds(d1 * 86400.0))[:10]}" if d1 > d0 else "")
+                + f" of {', '.join(self.sources)} and do not stretch the default span: "
+                + ", ".join(left_out[:10]) + (" ..." if len(left_out) > 10 else "")
+                + "; give --start/--end to include them", EphemerisRangeWarning, stacklevel=2)
+        return lo, hi
+
+    def _main_days_span(self, systems):
+        """(start, end, records left out, (first, last main day)) of :meth:`default_span`."""
+        wanted = set(self._rec) if systems is None else set(systems)
+        lo_all, hi_all = self.span(systems)
+        t_ref = np.concatenate([r.t_ref[r.healthy] for s, r in self._rec.items()
+                                if s in wanted])
+        day = np.floor(t_ref / 86400.0).astype(np.int64)
+        days, counts = np.unique(day, return_counts=True)
+        main = days[counts >= MAIN_DAY_FRACTION * counts.max()]
+        d0, d1 = int(main.min()), int(main.max())
+        inside = (day >= d0) & (day <= d1)
+        lo, hi = np.inf, -np.inf
+        left_out = []
+        for system, r in self._rec.items():
+            if system not in wanted or not np.any(r.healthy):
+                continue
+            rd = np.floor(r.t_ref / 86400.0)
+            keep = r.healthy & (rd >= d0) & (rd <= d1)
+            if np.any(keep):
+                lo = min(lo, float(np.min((r.t_ref - r.window_before)[keep])))
+                hi = max(hi, float(np.max((r.t_ref + r.window_after)[keep])))
+            far = r.healthy & ((rd < d0 - 1) | (rd > d1 + 1))
+            left_out += [f"{sv} {str(from_gpst_seconds(t))[:16]}"
+                         for sv, t in zip(r.sv[far], r.t_ref[far])]
+        lo = max(lo, d0 * 86400.0)
+        hi = min(hi, (d1 + 1) * 86400.0)
+        if not inside.any() or lo >= hi:  # pragma: no cover - main days hold records
+            return lo_all, hi_all, left_out, (d0, d1)
+        return from_gpst_seconds(lo), from_gpst_seconds(hi), left_out, (d0, d1)
 
     @property
     def span_gpst(self) -> tuple[np.datetime64, np.datetime64]:
