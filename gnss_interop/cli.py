@@ -501,6 +501,7 @@ def grid(
     eph = _load(nav, systems_of(wanted))
     configs = _configurations(eph, wanted)
     systems = systems_of(configs)
+    start, end = _date_span(date, start, end)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
     try:
@@ -577,6 +578,7 @@ def site(
     eph = _load(nav, systems_of(wanted))
     configs = _configurations(eph, wanted)
     systems = systems_of(configs)
+    start, end = _date_span(date, start, end)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
     pos = eph.positions(times, svs=eph.svs_of(systems))
@@ -645,21 +647,43 @@ def _echo_fetch_log() -> None:
 
 
 def _nav_or_date(nav: Optional[list[Path]], date: Optional[str]) -> list[Path]:
-    """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)."""
+    """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)
+    and the previous day's, whose last records cover the day's first epochs (daily merged
+    files start GLONASS at 00:15). Without the previous day, 00:00 is a reported data gap."""
+    import datetime as dt
     import os
 
-    from gnss_interop.reading.fetch import SOURCE_ENV, fetch
+    from gnss_interop.reading.fetch import SOURCE_ENV, fetch, parse_date
 
     paths = list(nav or [])
     if date is not None:
         _echo_fetch_log()
+        source = os.environ.get(SOURCE_ENV) or "bkg"
         try:
-            paths.append(fetch(date, source=os.environ.get(SOURCE_ENV) or "bkg"))
+            day = parse_date(date)
+            paths.append(fetch(day, source=source))
         except GnssInputError as exc:
             _fail(str(exc))
+        try:
+            paths.insert(len(paths) - 1, fetch(day - dt.timedelta(days=1), source=source))
+        except GnssInputError as exc:
+            typer.secho(f"note: the previous day's file is not available ({exc}); epochs "
+                        f"it would cover are reported as data gaps", fg=typer.colors.YELLOW,
+                        err=True)
     if not paths:
         _fail("give navigation files (NAV...) or --date YYYY-MM-DD (an IGS daily broadcast file)")
     return paths
+
+
+def _date_span(date: Optional[str], start: Optional[str], end: Optional[str]
+               ) -> tuple[Optional[str], Optional[str]]:
+    """With --date and no --start/--end: that GPST day, 00:00 to 24:00."""
+    if date is None:
+        return start, end
+    from gnss_interop.reading.fetch import parse_date
+
+    day = np.datetime64(parse_date(date).isoformat(), "s")
+    return (start or str(day), end or str(day + np.timedelta64(1, "D")))
 
 
 @app.command("fetch")
