@@ -484,6 +484,12 @@ def grid(
     config: ConfigOption = None,
     date: DateOption = None,
     receiver: ReceiverOption = None,
+    days: Annotated[Optional[int], typer.Option(
+        min=2, help="Cover N whole GPST days from --start (or the files' first day) and add "
+                    "the per-day availability with its min/max/spread per point.")] = None,
+    spread_map: Annotated[Optional[Path], typer.Option(
+        help="With --days: a PNG map of the daily availability spread per configuration "
+             "('CFG' in the name is replaced by each configuration).")] = None,
 ) -> None:
     """Visibility, DOP, availability and expected accuracy over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
@@ -502,6 +508,12 @@ def grid(
     configs = _configurations(eph, wanted)
     systems = systems_of(configs)
     start, end = _date_span(date, start, end)
+    if days is not None:
+        first = np.datetime64(start, "D") if start else eph.default_span(systems)[0].astype(
+            "datetime64[D]")
+        start = str(first.astype("datetime64[s]"))
+        end = str((first + np.timedelta64(days, "D")).astype("datetime64[s]")
+                  - np.timedelta64(int(step), "s"))
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
     try:
@@ -523,11 +535,22 @@ def grid(
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               input_files=[str(p) for p in nav], receiver=profile,
                               catalogue=eph.catalogue())
+        if days is not None:
+            from gnss_interop.coverage.days import daily_spread
+
+            spread = daily_spread(pos, spec, mask=elev, configs=configs, pdop_max=pdop_max,
+                                  receiver=profile, catalogue=eph.catalogue())
+            ds = ds.assign_coords(day=spread.day)
+            for name in spread.data_vars:
+                ds[name] = spread[name]
+            ds.attrs.update(spread.attrs)
     except (CoverageError, ValueError) as exc:
         _fail(str(exc))
     write_netcdf(ds, out)
     typer.echo(f"wrote {out}")
     _report_gaps(ds, nav)
+    if days is not None:
+        _report_days(ds, spread_map)
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
     typer.echo(f"excluded satellites: {ds.attrs['excluded_satellites']}")
     width = max(12, *(len(str(c)) for c in ds["config"].values))
@@ -613,6 +636,42 @@ def site(
                    f"{100 * float(sub.available.values[counted].mean()):.2f} %  H95 median "
                    f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m{gap}")
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
+
+
+def _report_days(ds, spread_map: Optional[Path]) -> None:
+    """Per configuration: how far daily availability moves, and where it crosses 99 %."""
+    w = np.cos(np.radians(ds["lat"].values))[:, None] * np.ones(ds.sizes["lon"])
+    typer.echo(f"days: {', '.join(str(d)[:10] for d in ds['day'].values)}; data-gap days: "
+               f"{ds.attrs['daily_gap_days']}")
+    for c in ds["config"].values:
+        sub = ds.sel(config=c)
+        lo, hi = sub["availability_day_min"].values, sub["availability_day_max"].values
+        ok = np.isfinite(lo)
+        if not ok.any():
+            typer.echo(f"  {c}: no day with data")
+            continue
+        cross = ok & (lo < 0.99) & (hi >= 0.99)
+        typer.echo(f"  {c}: {int(sub['n_days'])} days with data; daily availability spread "
+                   f"mean {100 * np.average(hi[ok] - lo[ok], weights=w[ok]):.2f} pp, max "
+                   f"{100 * np.max(hi[ok] - lo[ok]):.2f} pp; crosses 99 % on "
+                   f"{100 * w[cross].sum() / w[ok].sum():.1f} % of the area")
+    if spread_map is not None:
+        import matplotlib.pyplot as plt
+
+        from gnss_interop.output.maps import plot_layer
+
+        counted = ", ".join(str(d)[:10] for d in ds["day"].values)
+        for c in ds["config"].values:
+            path = Path(str(spread_map).replace("CFG", str(c).replace("/", "-")))
+            gaps = [g.split(":")[0] for g in ds.attrs["daily_gap_days"].split("; ")
+                    if g.endswith("every configuration") or f": {c} (" in g]
+            days_txt = ", ".join(d for d in counted.split(", ") if d not in gaps)
+            title = (f"Daily PDOP availability spread, {c}: days {days_txt}"
+                     + (f" ({', '.join(gaps)}: data gap, left out)" if gaps else ""))
+            fig = plot_layer(ds, "availability_day_spread", str(c), title=title)
+            fig.savefig(path, dpi=120)
+            plt.close(fig)
+            typer.echo(f"wrote {path}")
 
 
 def _report_gaps(ds, nav) -> None:

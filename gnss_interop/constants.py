@@ -249,3 +249,7 @@ RF_BAND_GROUPING_HZ = 10.0e6
 #: station record is one of hundreds: both stay far below; a second day of a two-day file
 #: is far above.
 MAIN_DAY_FRACTION = 0.25
+#: A GPST day whose data gaps exceed this fraction of its epochs for a configuration is a
+#: data-gap day for it: left out of the per-day minimum/maximum and reported (one epoch of
+#: the next day covered by the last record of a daily file is no day's statistic).
+DAILY_MAX_GAP_FRACTION = 0.1
