@@ -104,6 +104,65 @@ def _geotiff_available() -> bool:
     return True
 
 
+def _draw_map(ds, variable: str, configs, outlines, scenario: str, path: Path,
+              formats: Sequence[str]) -> list[Path]:
+    """One map (``configs`` a str or None) or panel (a tuple) of ``variable``, saved."""
+    import matplotlib.pyplot as plt
+
+    from gnss_interop.output.maps import plot_layer, plot_panel, save_figure
+
+    if isinstance(configs, tuple):
+        fig = plot_panel(ds, variable, configs=configs, outlines=outlines, scenario=scenario)
+    else:
+        fig = plot_layer(ds, variable, config=configs, outlines=outlines, scenario=scenario)
+    try:
+        return save_figure(fig, path, formats=formats)
+    finally:
+        plt.close(fig)
+
+
+class _MapDrawer:
+    """Draws the job's maps in a pool of worker processes (one per core; in this process
+    when there is one core). Each task gets only the variable it draws."""
+
+    def __init__(self, formats: Sequence[str]) -> None:
+        import os
+
+        self.formats = tuple(formats)
+        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+        self.pool = None
+        if n > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn: no fork of a process that holds numba/dask threads
+            self.pool = ProcessPoolExecutor(max_workers=n,
+                                            mp_context=multiprocessing.get_context("spawn"))
+        self.jobs: list[Any] = []
+        self.done: dict[int, list[Path]] = {}
+
+    def submit(self, ds, variable: str, configs, outlines, scenario: str, path: Path) -> int:
+        small = ds[[variable]]
+        args = (small, variable, configs, outlines, scenario, path, self.formats)
+        self.jobs.append(self.pool.submit(_draw_map, *args) if self.pool else _draw_map(*args))
+        return len(self.jobs) - 1
+
+    def result(self, job: int) -> list[Path]:
+        if job not in self.done:
+            j = self.jobs[job]
+            self.done[job] = j.result() if self.pool else j
+        return self.done[job]
+
+    def finish(self) -> list[list[Path]]:
+        """Every map's files, in submission order (waits; the pool is shut down)."""
+        try:
+            return [self.result(k) for k in range(len(self.jobs))]
+        finally:
+            if self.pool:
+                self.pool.shutdown()
+
+
 def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
             overwrite: bool = False, formats: Sequence[str] = ("png",),
             workers: int | None = None, scheduler: str | None = None,
@@ -118,7 +177,6 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     from gnss_interop.output.geotiff import to_geotiff
     from gnss_interop.output.netcdf import write_netcdf
     from gnss_interop.output.tables import write_table_csv, write_table_markdown
-    from gnss_interop.output.maps import plot_layer, plot_panel, save_figure
     from gnss_interop.output.report import write_report
 
     out_dir = Path(out_dir)
@@ -128,6 +186,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     out_dir.mkdir(parents=True, exist_ok=True)
     results = run_scenarios(spec, base_dir, workers=workers, scheduler=scheduler, progress=progress)
     files: list[Path] = []
+    drawer = _MapDrawer(formats)
 
     def wrote(p: Path | Sequence[Path]) -> None:
         for q in ([p] if isinstance(p, (str, Path)) else p):
@@ -153,30 +212,28 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
                 da = ds[var.name].sel(config=cfg) if cfg else ds[var.name]
                 name = f"{var.name}_{_slug(cfg)}" if cfg else var.name
                 wrote(to_geotiff(da, sdir / f"{name}.tif", registration=registration))
+        # maps: drawn in worker processes (matplotlib/cartopy take most of a job's time and
+        # hold the GIL); the report keeps the order in which they are listed here
         figures = []
         for var in variables_with("panel"):
             if var.name not in ds:
                 continue
-            fig = plot_panel(ds, var.name, configs=tuple(panel_cfgs), outlines=outlines,
-                             scenario=res.title)
-            paths = save_figure(fig, sdir / f"{var.name}_panel.png", formats=formats)
-            wrote(paths)
-            figures.append((f"{ds[var.name].attrs.get('long_name', var.name)} — "
-                            f"{' | '.join(panel_cfgs)}", Path(paths[0])))
+            title = (f"{ds[var.name].attrs.get('long_name', var.name)} — "
+                     f"{' | '.join(panel_cfgs)}")
+            figures.append((title, drawer.submit(ds, var.name, tuple(panel_cfgs), outlines,
+                                                 res.title, sdir / f"{var.name}_panel.png")))
         for var in variables_with("map"):
             if var.name not in ds:
                 continue
             for cfg in (map_cfgs if var.per_config else [None]):
                 name = f"{var.name}_{_slug(cfg)}" if cfg else var.name
-                fig = plot_layer(ds, var.name, config=cfg, outlines=outlines, scenario=res.title)
-                paths = save_figure(fig, sdir / f"{name}.png", formats=formats)
-                wrote(paths)
+                job = drawer.submit(ds, var.name, cfg, outlines, res.title, sdir / f"{name}.png")
                 # the report shows the panels and the scenario's own layers; maps of a
                 # panel quantity for one configuration repeat the panel and stay on disk
                 if "report" in var.outputs and "panel" not in var.outputs \
                         and (cfg is None or cfg == map_cfgs[0]):
                     title = str(ds[var.name].attrs.get("long_name", var.name))
-                    figures.append((f"{title} ({cfg})" if cfg else title, Path(paths[0])))
+                    figures.append((f"{title} ({cfg})" if cfg else title, job))
         wrote(write_table_csv(res.summary, sdir / "summary.csv"))
         wrote(write_table_markdown(res.summary, sdir / "summary.md"))
         all_rows += res.summary
@@ -184,9 +241,13 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
             "name": res.name, "title": res.title, "definition": res.definition,
             # what each jammer does for the receiver profile (bands, radii, fallback rings)
             "description": f"Jammers: {ds.attrs['jammers']}" if ds.attrs.get("jammers") else None,
-            "figures": figures,
+            "figures": figures,  # (title, pending map): resolved below
             "tables": [("Area-weighted summary (cos-latitude weights)", res.summary)],
         })
+    for paths in drawer.finish():
+        wrote(paths)
+    for sc in report_scenarios:
+        sc["figures"] = [(title, Path(drawer.result(job)[0])) for title, job in sc["figures"]]
     wrote(write_table_csv(all_rows, out_dir / "summary.csv"))
     wrote(write_table_markdown(all_rows, out_dir / "summary.md"))
     headline = headline_table(results) if results else None
