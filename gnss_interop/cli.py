@@ -325,6 +325,9 @@ def run(
         spec = spec.model_copy(update={"receiver": _receiver(receiver).name})
     formats = ["png"] + (["pdf"] if pdf else []) + (["svg"] if svg else [])
     typer.echo(f"{spec.title}: {len(spec.scenario)} scenario(s) from {path}")
+    from gnss_interop.scenarios.estimate import estimate_job
+
+    typer.echo(f"estimate: {estimate_job(spec).describe()}, plus the maps and the report")
     n_files = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), transient=False) as bar:

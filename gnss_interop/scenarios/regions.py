@@ -214,8 +214,22 @@ class Polygon:
             for ring in poly:
                 if ring.ndim != 2 or ring.shape[1] != 2 or ring.shape[0] < 3:
                     raise ValueError("every polygon ring needs at least 3 [lon, lat] points")
+                if not np.all(np.isfinite(ring)):
+                    raise ValueError("polygon coordinates must be finite numbers")
                 if np.any(np.abs(ring[:, 1]) > 90):
                     raise ValueError("polygon latitude outside [-90, 90]")
+                if np.any((ring[:, 0] < -180) | (ring[:, 0] > 360)):
+                    raise ValueError("polygon longitude outside [-180, 360]")
+                u = self._unwrap(ring)
+                if np.unique(u, axis=0).shape[0] < 3:
+                    raise ValueError("a polygon ring needs at least 3 distinct points")
+                from shapely import is_valid_reason
+                from shapely.geometry import Polygon as _ShapelyPolygon
+
+                why = is_valid_reason(_ShapelyPolygon(u))
+                if why != "Valid Geometry":
+                    raise ValueError(f"polygon ring is not a valid polygon ({why}; e.g. "
+                                     f"self-intersecting)")
 
     @staticmethod
     def _unwrap(ring: NDArray) -> NDArray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 import warnings
 from pathlib import Path
@@ -39,8 +40,24 @@ __all__ = ["ScenarioFile", "ScenarioModel", "definition_hash", "load_scenario_fi
            "scenario_file_from_dict"]
 
 
+def _is_number_annotation(ann: Any) -> bool:
+    args = getattr(ann, "__args__", ())
+    return ann in (float, int) or (bool not in args and any(a in (float, int) for a in args))
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no NaN/inf anywhere; a TOML boolean is not a number (pydantic would take true as 1)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                if isinstance(data.get(name), bool) and _is_number_annotation(field.annotation):
+                    raise ValueError(f"{name} = {str(data[name]).lower()}: a number is "
+                                     f"needed, not a boolean")
+        return data
 
 
 class CircleModel(_Model):
@@ -87,6 +104,28 @@ class RegionModel(_Model):
 RegionField = Union[Literal["global"], RegionModel]
 
 
+#: ISO 8601 date or date-time without a time zone: every time of a scenario file is GPST.
+_ISO_GPST = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$")
+
+
+def _gpst_time(v: str) -> str:
+    text = v.strip()
+    if not text:
+        raise ValueError("an ISO 8601 time is needed, e.g. 2023-03-12T00:00:00 (GPST)")
+    if not _ISO_GPST.match(text):
+        tz = re.search(r"(Z|[+-]\d{2}:?\d{2})$", text)
+        raise ValueError(("times are GPST and take no time zone; write the GPST time "
+                          "without it" if tz else "not an ISO 8601 time (YYYY-MM-DD or "
+                          "YYYY-MM-DDThh:mm[:ss]), GPST"))
+    try:
+        t = np.datetime64(text.replace(" ", "T"), "s")
+    except ValueError as exc:
+        raise ValueError(f"not a valid time: {exc}") from None
+    if np.isnat(t):  # pragma: no cover - the pattern excludes NaT
+        raise ValueError("not a time")
+    return text
+
+
 def _registered_letter(v: str) -> str:
     if spec_of_letter(v) is None:
         known = ", ".join(f"{s.letter} ({s.display_name})" for s in registered())
@@ -115,6 +154,8 @@ SystemLetter = Annotated[str, AfterValidator(_registered_letter)]
 SatelliteId = Annotated[str, AfterValidator(_satellite_id)]
 #: A configuration name, e.g. ``"C+R/interop"`` (normalised as :attr:`Configuration.name`).
 ConfigurationName = Annotated[str, AfterValidator(_configuration_name)]
+#: A GPST time, ISO 8601 without time zone.
+GpstTime = Annotated[str, AfterValidator(_gpst_time)]
 
 
 class DenyModel(_Model):
@@ -149,7 +190,7 @@ class OutageModel(_Model):
     satellites: list[SatelliteId] = Field(default_factory=list)
     random: dict[SystemLetter, Annotated[int, Field(ge=0, le=60)]] = Field(default_factory=dict)
     trials: int = Field(default=20, ge=1, le=1000)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
 
     @model_validator(mode="after")
     def _something(self) -> "OutageModel":
@@ -184,11 +225,38 @@ class GridModel(_Model):
     lon_max: float = Field(default=180.0, ge=-180, le=360)
     height_m: float = Field(default=0.0, ge=-500, le=100_000)
 
+    @model_validator(mode="after")
+    def _box(self) -> "GridModel":
+        for lo, hi, what in ((self.lat_min, self.lat_max, "lat"),
+                             (self.lon_min, self.lon_max, "lon")):
+            if lo >= hi:
+                rows = "rows" if what == "lat" else "columns"
+                raise ValueError(f"{what}_min ({lo:g}) must be below {what}_max ({hi:g}): "
+                                 f"a grid needs at least two {rows}")
+            n = (hi - lo) / self.resolution_deg
+            if abs(n - round(n)) > 1e-6:
+                raise ValueError(f"{what}_max - {what}_min = {hi - lo:g} deg is not a multiple "
+                                 f"of resolution_deg = {self.resolution_deg:g}")
+        if self.lon_max - self.lon_min > 360.0:
+            raise ValueError(f"lon_max - lon_min = {self.lon_max - self.lon_min:g} deg "
+                             f"exceeds a full circle")
+        return self
+
 
 class ReceiverMaskModel(_Model):
     elevation_deg: float = Field(default=5.0, ge=0, lt=90)
     horizon: list[tuple[float, float]] = Field(default_factory=list,
                                                description="[[azimuth_deg, elevation_deg], ...]")
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for k, (az, el) in enumerate(v):
+            if not 0.0 <= az <= 360.0:
+                raise ValueError(f"horizon.{k}: azimuth {az:g} deg outside [0, 360]")
+            if not 0.0 <= el < 90.0:
+                raise ValueError(f"horizon.{k}: elevation {el:g} deg outside [0, 90)")
+        return v
 
 
 class ScenarioFile(_Model):
@@ -210,8 +278,8 @@ class ScenarioFile(_Model):
     almanac: Literal["nominal"] | None = Field(default=None, description="a shipped almanac")
     date: str | None = Field(default=None, description="fetch (or take from the cache) the IGS "
                                                        "daily broadcast file of this day")
-    start: str = Field(description="first epoch, ISO 8601, GPST")
-    end: str = Field(description="end of the span (exclusive), ISO 8601, GPST")
+    start: GpstTime = Field(description="first epoch, ISO 8601, GPST (no time zone)")
+    end: GpstTime = Field(description="end of the span (exclusive), ISO 8601, GPST")
     step_s: float = Field(default=60.0, gt=0, le=86_400)
     grid: GridModel = Field(default_factory=GridModel)
     mask: ReceiverMaskModel = Field(default_factory=ReceiverMaskModel)
@@ -300,19 +368,45 @@ def _validated(data: Any, where: Path | str) -> ScenarioFile:
         raise GnssInputError(_format_validation(where, exc)) from None
     for note in _systems_in_no_configuration(spec):
         warnings.warn(f"{where}: {note}", ScenarioWarning, stacklevel=3)
+    from gnss_interop.scenarios.estimate import check_job
+
+    check_job(spec, str(where))
     return spec
 
 
 def _format_validation(path: Path | str, exc: ValidationError) -> str:
     lines = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+    errors = exc.errors()
+    for err in errors:
+        # a region is "global" or a table: when the table is wrong, the message that it is
+        # not the literal "global" only confuses
+        if any(str(p).startswith("literal[") for p in err["loc"]) and len(errors) > 1:
+            continue
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after")
+                       and not str(p) == "RegionModel")
         value = err.get("input")
         shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
         if len(shown) > 80:
             shown = shown[:77] + "..."
         lines.append(f"  - {loc or '(file)'} = {shown}: {err['msg']}")
     return f"{path}: invalid scenario file:\n" + "\n".join(lines)
+
+
+def _check_regions(spec: ScenarioFile, base_dir: Path | None, where: Path | str) -> None:
+    """Build every region now, so that a broken GeoJSON or polygon fails at load time."""
+    from gnss_interop.scenarios.regions import region_from_spec
+
+    for k, sc in enumerate(spec.scenario):
+        for j, deg in enumerate(sc.degradation):
+            region = getattr(deg, "region", None)
+            if region is None or region == "global":
+                continue
+            field = f"scenario.{k}.degradation.{j}.{deg.type}.region"
+            try:
+                region_from_spec(region.spec(), base_dir)
+            except (ValueError, TypeError, KeyError, OSError, GnssInputError) as exc:
+                raise GnssInputError(f"{where}: invalid scenario file:\n  - {field}: "
+                                     f"{exc}") from None
 
 
 def load_scenario_file(path: str | Path) -> tuple[ScenarioFile, Path]:
@@ -322,14 +416,21 @@ def load_scenario_file(path: str | Path) -> tuple[ScenarioFile, Path]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise GnssInputError(f"cannot read scenario file: {exc.strerror}", path) from None
+    except UnicodeDecodeError as exc:
+        raise GnssInputError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                             f"{exc.start}); TOML files are UTF-8", path) from None
     except tomllib.TOMLDecodeError as exc:
         raise GnssInputError(f"not valid TOML: {exc}", path) from None
-    return _validated(raw, path), path.resolve().parent
+    spec = _validated(raw, path)
+    _check_regions(spec, path.resolve().parent, path)
+    return spec, path.resolve().parent
 
 
 def scenario_file_from_dict(data: dict[str, Any]) -> ScenarioFile:
     """Validate a scenario definition built in code (same schema as the TOML file)."""
-    return _validated(data, "<scenario>")
+    spec = _validated(data, "<scenario>")
+    _check_regions(spec, None, "<scenario>")
+    return spec
 
 
 def definition_hash(spec: ScenarioFile) -> str:
