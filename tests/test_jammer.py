@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from gnss_interop.errors import ScenarioWarning
+from gnss_interop.errors import PropagationError, ScenarioWarning
 from gnss_interop.receivers import receiver_profile
 from gnss_interop.scenarios.degradations import resolve_degradations
 from gnss_interop.scenarios.jammer import (
@@ -19,6 +19,7 @@ from gnss_interop.scenarios.jammer import (
     radio_horizon_km,
     rf_band_of,
 )
+from gnss_interop.scenarios import propagation
 from gnss_interop.scenarios.regions import Annulus
 from gnss_interop.scenarios.schema import ScenarioModel
 from gnss_interop.systems import System
@@ -209,3 +210,107 @@ def test_annulus_contains_and_outline():
     assert len(ring.outline()) == 2
     with pytest.raises(ValueError):
         Annulus(0.0, 0.0, 300.0, 100.0)
+
+
+# ----------------------------------------------------------- propagation over a smooth Earth
+F_B1I = 1561.098e6
+
+
+def test_free_space_matches_p525_by_hand():
+    # P.525: L = 32.45 + 20 log10 f[MHz] + 20 log10 d[km]; 1 km at 1561.098 MHz = 96.3 dB
+    by_hand = 20 * math.log10(4 * math.pi * 1000.0 * F_B1I / C)
+    assert by_hand == pytest.approx(32.45 + 20 * math.log10(1561.098), abs=0.01)
+    assert float(propagation.free_space_loss_db(1.0, F_B1I)) == pytest.approx(96.32, abs=0.01)
+    assert float(propagation.free_space_loss_db(10.0, F_B1I)) == pytest.approx(by_hand + 20)
+    # the full model in its free-space region: 30 m and 10 m antennas, 1 km apart, clear path
+    # (crossover 19.6 km, first-Fresnel clearance): free space over the slant range
+    assert float(propagation.smooth_earth_diffraction_db(1.0, 30.0, 10.0, F_B1I)) == 0.0
+    assert float(propagation.path_loss_db(1.0, 30.0, 10.0, F_B1I)) == pytest.approx(96.32,
+                                                                                    abs=0.01)
+
+
+def test_plane_earth_loss_by_hand_beyond_the_crossover():
+    # 10 m jammer, 1.5 m receiver, 5 km: 40 log10(5000) − 20 log10(15) = 124.44 dB
+    assert float(propagation.path_loss_db(5.0, 10.0, 1.5, F_B1I)) == pytest.approx(
+        40 * math.log10(5000) - 20 * math.log10(15), abs=0.01)
+    assert float(propagation.two_ray_crossover_km(10.0, 1.5, F_B1I)) == pytest.approx(
+        4 * math.pi * 10 * 1.5 / (C / F_B1I) / 1000)
+
+
+def test_p526_first_term_by_hand_beyond_the_horizon():
+    # ITU-R P.526 §3.1.1.2 written out for 30 km, 10 m and 1.5 m, 1561.098 MHz, a_e = 8500 km
+    f, a, d = 1561.098, 8500.0, 30.0
+    x = 2.188 * f ** (1 / 3) * a ** (-2 / 3) * d                 # β = 1 (K ≈ 0.007)
+    fx = 11 + 10 * math.log10(x) - 17.6 * x if x >= 1.6 else -20 * math.log10(x) - 5.6488 * x ** 1.425
+
+    def g(h):
+        b = 9.575e-3 * f ** (2 / 3) * a ** (-1 / 3) * h
+        return 20 * math.log10(b + 0.1 * b ** 3)                 # B < 2 for both heights
+
+    assert d > float(propagation.radio_horizon_km(10.0, 1.5))
+    expected = -(fx + g(10.0) + g(1.5))                            # 42.7 dB
+    got = float(propagation.smooth_earth_diffraction_db(d, 10.0, 1.5, f * 1e6))
+    assert got == pytest.approx(expected, abs=0.02)                # β differs from 1 by 3e-5
+    assert float(propagation.path_loss_db(d, 10.0, 1.5, f * 1e6)) == pytest.approx(
+        float(propagation.free_space_loss_db(propagation.slant_range_km(d, 10.0, 1.5),
+                                             f * 1e6)) + got)
+
+
+HEIGHT_PAIRS = [(1.5, 1.5), (2.0, 1.5), (10.0, 1.5), (30.0, 1.5), (30.0, 10.0), (10.0, 3048.0),
+                (10.0, 10_000.0), (1000.0, 1000.0), (10_000.0, 10_668.0)]
+
+
+@pytest.mark.parametrize("freq_hz", [1176.45e6, 1246.0e6, 1561.098e6, 1575.42e6, 1602.0e6])
+def test_loss_is_monotone_in_distance(freq_hz):
+    for h_tx, h_rx in HEIGHT_PAIRS:
+        horizon = float(propagation.radio_horizon_km(h_tx, h_rx))
+        d = np.linspace(0.0, 2.0 * horizon, 40_001)
+        loss = propagation.path_loss_db(d, h_tx, h_rx, freq_hz)
+        assert np.all(np.diff(loss) >= 0.0), (h_tx, h_rx)
+
+
+@pytest.mark.parametrize("h_tx, h_rx", [(2.0, 1.5), (10.0, 1.5), (30.0, 1.5), (10.0, 10_000.0),
+                                        (1000.0, 1000.0)])
+def test_loss_is_continuous_at_the_crossover_and_the_horizon(h_tx, h_rx):
+    horizon = float(propagation.radio_horizon_km(h_tx, h_rx))
+    crossover = float(propagation.two_ray_crossover_km(h_tx, h_rx, F_B1I))
+    for x in (horizon, crossover) if crossover < horizon else (horizon,):
+        below, above = propagation.path_loss_db([x * (1 - 1e-7), x * (1 + 1e-7)], h_tx, h_rx,
+                                                F_B1I)
+        assert abs(above - below) < 0.01, x                        # no jump (a 1 dB one fails)
+    # switching from free space to plane earth at the two-ray breakpoint 4·h1·h2/λ instead
+    # would jump by 20·log10(π) = 9.9 dB: that is why the model switches at the crossover
+    d_b = 4 * h_tx * h_rx / (C / F_B1I) / 1000
+    jump = float(propagation.free_space_loss_db(d_b, F_B1I)
+                 - propagation.plane_earth_loss_db(d_b, h_tx, h_rx))
+    assert jump == pytest.approx(20 * math.log10(math.pi))
+
+
+def test_ground_constants_change_the_diffraction_little():
+    # land (ε 22, σ 0.003) vertical against sea and horizontal polarisation: < 0.3 dB at ≥ 1.5 m
+    for h_tx, h_rx in [(1.5, 1.5), (10.0, 1.5), (10.0, 10_000.0)]:
+        d = np.linspace(0.01, 2 * float(propagation.radio_horizon_km(h_tx, h_rx)), 2000)
+        land = propagation.smooth_earth_diffraction_db(d, h_tx, h_rx, F_B1I)
+        for kw in ({"polarization": "horizontal"}, {"eps_r": 80.0, "sigma_s_m": 5.0}):
+            other = propagation.smooth_earth_diffraction_db(d, h_tx, h_rx, F_B1I, **kw)
+            assert np.abs(other - land).max() < 0.3
+
+
+def test_max_distance_inverts_the_loss_curve():
+    budgets = np.array([100.0, 125.0, 145.0, 160.0])
+    d = propagation.max_distance_km(budgets, 10.0, 1.5, F_B1I)
+    np.testing.assert_allclose(propagation.path_loss_db(d, 10.0, 1.5, F_B1I), budgets, atol=1e-6)
+    assert np.all(np.diff(d) > 0)
+    # an aircraft 10 km above a weak jammer: even overhead the loss exceeds the budget
+    overhead = float(propagation.free_space_loss_db(10.0 - 0.01, F_B1I))
+    assert float(propagation.max_distance_km(overhead - 1.0, 10.0, 10_000.0, F_B1I)) == 0.0
+    assert float(propagation.max_distance_km(overhead + 1.0, 10.0, 10_000.0, F_B1I)) > 0.0
+
+
+def test_propagation_rejects_inputs_outside_the_model():
+    with pytest.raises(PropagationError, match="antenna height"):
+        propagation.path_loss_db(1.0, 0.0, 1.5, F_B1I)
+    with pytest.raises(PropagationError, match="distance"):
+        propagation.path_loss_db(-1.0, 10.0, 1.5, F_B1I)
+    with pytest.raises(PropagationError, match="polarization"):
+        propagation.smooth_earth_diffraction_db(30.0, 10.0, 1.5, F_B1I, polarization="circular")
