@@ -338,7 +338,10 @@ def test_p526_first_term_by_hand_beyond_the_horizon():
     # ITU-R P.526 §3.1.1.2 written out for 30 km, 10 m and 1.5 m, 1561.098 MHz, a_e = 8500 km
     f, a, d = 1561.098, 8500.0, 30.0
     x = 2.188 * f ** (1 / 3) * a ** (-2 / 3) * d                 # β = 1 (K ≈ 0.007)
-    fx = 11 + 10 * math.log10(x) - 17.6 * x if x >= 1.6 else -20 * math.log10(x) - 5.6488 * x ** 1.425
+    if x >= 1.6:
+        fx = 11 + 10 * math.log10(x) - 17.6 * x
+    else:
+        fx = -20 * math.log10(x) - 5.6488 * x ** 1.425
 
     def g(h):
         b = 9.575e-3 * f ** (2 / 3) * a ** (-1 / 3) * h
