@@ -253,3 +253,47 @@ MAIN_DAY_FRACTION = 0.25
 #: data-gap day for it: left out of the per-day minimum/maximum and reported (one epoch of
 #: the next day covered by the last record of a daily file is no day's statistic).
 DAILY_MAX_GAP_FRACTION = 0.1
+
+# --- Jammers: J/S tolerance of a receiver -------------------------------------------------
+#: The largest J/S a receiver tolerates on a signal comes from the tracking-threshold relation
+#: (Kaplan & Hegarty, *Understanding GPS: Principles and Applications*, 2nd ed., Artech House
+#: 2006, §6.3.1, the J/S equation):
+#:
+#:     J/S = 10·log10( Q·R_c · (1/(C/N0)_thr − 1/(C/N0)_0) )
+#:
+#: with R_c the signal's chip rate [chip/s] (from the system registry) and the values below
+#: (:func:`gnss_interop.scenarios.jammer.js_tolerance_db`). Q is the spectral-separation
+#: coefficient; Q = 2 is Kaplan & Hegarty's value for a broadband noise jammer (a jammer
+#: whose spectrum is matched to the signal, or a narrowband one, does more with the same
+#: power, so Q = 2 gives the most generous tolerance). (C/N0)_thr = 28 dB-Hz (a conventional
+#: receiver's tracking threshold) and (C/N0)_0 = 45 dB-Hz (a typical unjammed C/N0 at the
+#: ICD minimum received power). Results: B1I 38.0 dB, B1C 35.0 dB, B2a/B3I 45.0 dB, G1/G2
+#: 32.0 dB (tests/test_jammer.py). Real receivers differ by ±10 dB (antenna pattern,
+#: front-end, tracking loops): ``js_tolerance_db`` in a scenario overrides it.
+JS_Q_BROADBAND_NOISE = 2.0
+JS_CN0_TRACKING_THRESHOLD_DBHZ = 28.0
+JS_CN0_NOMINAL_DBHZ = 45.0
+
+# --- Jammers: propagation over a smooth Earth (gnss_interop.scenarios.propagation) ----------
+#: Effective Earth radius for the median refraction of the lower atmosphere (k = 4/3) [km]:
+#: ITU-R P.526-16 §1 ("if no other information is available, an equivalent Earth radius of
+#: 8 500 km may be taken as a basis"; ITU-R P.834 gives k = 4/3 for the standard atmosphere).
+#: It gives the radio horizon sqrt(2·a_e·h) = 4.12·sqrt(h[m]) km of each antenna.
+EFFECTIVE_EARTH_RADIUS_KM = 8500.0
+#: Electrical characteristics of average land for the smooth-Earth diffraction (surface
+#: admittance K of ITU-R P.526-16 §3.1.1.1): relative permittivity 22 and conductivity
+#: 0.003 S/m, the land values ITU-R P.452/P.1812 use in the same spherical-Earth diffraction
+#: (P.1812-4 §4.3.3, eq. 28; sea would be 80 and 5 S/m). At 1.2–1.6 GHz K is small (7e-3
+#: vertical, 3e-4 horizontal polarisation at 1561 MHz): sea instead of land, or either
+#: polarisation, changes the diffraction loss by less than 0.3 dB for antennas of 1.5 m and
+#: more (tests/test_jammer.py), so one land value (vertical polarisation) serves every path.
+GROUND_RELATIVE_PERMITTIVITY = 22.0
+GROUND_CONDUCTIVITY_S_M = 0.003
+#: Height of a receiver antenna above the ground for the jammer model on a ground grid [m]:
+#: a person's hand-held or body-worn receiver (the issue's "a person's 1.5 m"). It is also
+#: the lowest terminal height ITU-R P.528-5 accepts, and the propagation model does not
+#: go below it: a jammer or receiver antenna given lower (0 m) is evaluated at 1.5 m, since
+#: the two-ray and diffraction formulas lose their meaning as the height goes to 0 (the
+#: surface wave they leave out would take over) (:mod:`gnss_interop.scenarios.propagation`).
+RECEIVER_ANTENNA_HEIGHT_M = 1.5
+MIN_ANTENNA_HEIGHT_M = 1.5

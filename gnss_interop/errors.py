@@ -13,6 +13,7 @@ Hierarchy::
         FetchError                    a broadcast file that cannot be had
         OutputExistsError             the output folder holds another run's results
         NoCommonDataError             broadcast and precise orbits share nothing to compare
+    PropagationError (ValueError)     path-loss inputs outside the model (height <= 0, ...)
     CoverageError (RuntimeError)      a coverage tile failed (names the tile)
     GnssDataWarning (UserWarning)     a problem in the data that was handled
         EphemerisRangeWarning         positions asked for outside every validity window
@@ -36,6 +37,7 @@ __all__ = [
     "NoCommonDataError",
     "OptionalDependencyWarning",
     "OutputExistsError",
+    "PropagationError",
     "RinexError",
     "ScenarioWarning",
     "SinexError",
@@ -112,6 +114,12 @@ class OutputExistsError(GnssInputError):
 
 class NoCommonDataError(GnssInputError):
     """Broadcast and precise orbits share no satellite and epoch: nothing to compare."""
+
+
+class PropagationError(ValueError):
+    """Inputs outside the jammer propagation model: an antenna height or frequency <= 0, a
+    negative or non-finite distance, an unknown polarisation
+    (:mod:`gnss_interop.scenarios.propagation`)."""
 
 
 class CoverageError(RuntimeError):

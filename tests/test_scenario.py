@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from gnss_interop import GnssInputError
+from gnss_interop.scenarios.jammer import Jammer, km_text
 from gnss_interop.scenarios.regions import Circle
+from gnss_interop.systems import System
 from gnss_interop.resources import DEFAULT_SCENARIO_FILE
 from gnss_interop.scenarios import load_scenario_file, run_scenarios, scenario_file_from_dict
 from tolerances import EXACT_RTOL
@@ -138,6 +140,13 @@ def test_global_denial_equals_a_run_without_that_system():
                                    direct[var].sel(config="C+R").values, rtol=EXACT_RTOL)
 
 
+#: The airborne G1+G2 jammer of these tests (1 kW from 10 km) to a receiver on the ground
+#: grid (0 m: a 1.5 m antenna over the smooth Earth), near the 417 km radio horizon.
+AIRBORNE = Jammer(30.0, 100.0, 10_000.0, 30.0, bands=("G1", "G2"))
+AIRBORNE_G1_KM = AIRBORNE.band_radius_km("G1", 1.5)
+AIRBORNE_DENIAL_KM = AIRBORNE.denial_radius_km(System.GLONASS, 1.5)
+
+
 def test_jammer_denies_within_its_radius_only():
     # the default receiver tracks G1 and G2 and falls back to either: deny both
     jam = {"type": "jammer", "lat": 30.0, "lon": 100.0, "height_m": 10_000, "eirp_dbw": 30.0,
@@ -145,16 +154,17 @@ def test_jammer_denies_within_its_radius_only():
     res = _run({"name": "base"}, {"name": "jam", "degradation": [jam]})
     base, j = res["base"].dataset, res["jam"].dataset
     lat2, lon2 = _grid(base)
-    inside = Circle(30.0, 100.0, 412.0).contains(lat2, lon2)
+    assert 350.0 < AIRBORNE_DENIAL_KM < 430.0
+    inside = Circle(30.0, 100.0, AIRBORNE_DENIAL_KM).contains(lat2, lon2)
     assert inside.any()
     r = list(base.config.values).index("R")
     c = list(base.config.values).index("C")
     np.testing.assert_array_equal(j["nsat_mean"].values[r][inside], 0)
     np.testing.assert_array_equal(j["nsat_mean"].values[:, ~inside], base["nsat_mean"].values[:, ~inside])
     np.testing.assert_array_equal(j["nsat_mean"].values[c], base["nsat_mean"].values[c])  # GLONASS bands only
-    assert any("412 km" in label for label, _ in res["jam"].regions)
+    assert any(f"{km_text(AIRBORNE_DENIAL_KM)} km" in label for label, _ in res["jam"].regions)
     assert "G2 1246.0 MHz + L1OC/G1" in j.attrs["jammers"]
-    assert "receiver dual-bds3-glo" in j.attrs["jammers"]
+    assert "receiver dual-bds3-glo at 1.5 m over a smooth Earth" in j.attrs["jammers"]
 
 
 def test_single_band_jammer_follows_the_scenario_receiver():
@@ -169,19 +179,44 @@ def test_single_band_jammer_follows_the_scenario_receiver():
     from gnss_interop.errors import ScenarioWarning
 
     msgs = [str(w.message) for w in caught if issubclass(w.category, ScenarioWarning)]
-    assert len(msgs) == 1 and "G2 alone" in msgs[0] and "412 km" in msgs[0]
+    g1 = km_text(AIRBORNE_G1_KM)
+    assert len(msgs) == 1 and "G2 alone" in msgs[0] and f"{g1} km" in msgs[0]
     base, j = res["base"].dataset, res["jam"].dataset
     np.testing.assert_array_equal(j["nsat_mean"].values, base["nsat_mean"].values)
     (label, ring), = res["jam"].regions
-    assert "R single frequency" in label and ring.outer_km == pytest.approx(412.0)
+    assert "R single frequency" in label and ring.outer_km == pytest.approx(AIRBORNE_G1_KM)
     assert "denies nothing" in j.attrs["jammers"]
 
     legacy = _run(*scenarios, receiver="legacy-sf")["jam"]
     lat2, lon2 = _grid(legacy.dataset)
-    inside = Circle(30.0, 100.0, 412.0).contains(lat2, lon2)
+    inside = Circle(30.0, 100.0, AIRBORNE_G1_KM).contains(lat2, lon2)
     r = list(legacy.dataset.config.values).index("R")
     np.testing.assert_array_equal(legacy.dataset["nsat_mean"].values[r][inside], 0)
-    assert "receiver legacy-sf: denies R 412 km" in legacy.dataset.attrs["jammers"]
+    assert f"receiver legacy-sf at 1.5 m over a smooth Earth: denies R {g1} km" in \
+        legacy.dataset.attrs["jammers"]
+
+
+def test_jammer_footprints_follow_the_grid_receiver_heights():
+    """[grid] antenna_height_m moves the ground receivers' antenna; receiver_heights_m lists
+    the footprint at each further height in the jammer's description."""
+    jam = {"type": "jammer", "lat": 30.0, "lon": 100.0, "height_m": 10, "eirp_dbw": 30.0,
+           "bands": ["G1", "G2"]}
+    grid = dict(BASE["grid"], antenna_height_m=10.0, receiver_heights_m=[1.5, 3048, 10668])
+    res = _run({"name": "jam", "degradation": [jam]}, grid=grid)["jam"]
+    ground = Jammer(30.0, 100.0, 10.0, 30.0, bands=("G1", "G2"))
+    text = res.dataset.attrs["jammers"]
+    assert "at 10 m over a smooth Earth: denies R " \
+        f"{km_text(ground.denial_radius_km(System.GLONASS, 10.0))} km" in text
+    for h, prefix in ((1.5, "at receiver height"), (3048.0, "at"), (10668.0, "at")):
+        r = ground.denial_radius_km(System.GLONASS, h)
+        assert f"{prefix} {h:g} m: denies R {km_text(r)} km" in text
+    circle = next(reg for label, reg in res.regions if label.endswith("[R]"))   # the denial
+    assert circle.radius_km == pytest.approx(ground.denial_radius_km(System.GLONASS, 10.0))
+    # a grid at 10 km is airborne: the jammer sees its receivers there
+    air = _run({"name": "jam", "degradation": [jam]},
+               grid=dict(BASE["grid"], height_m=10_000.0))["jam"]
+    circle = next(reg for label, reg in air.regions if label.endswith("[R]"))
+    assert circle.radius_km == pytest.approx(ground.denial_radius_km(System.GLONASS, 10_000.0))
 
 
 def test_outage_of_listed_and_random_satellites():
@@ -250,12 +285,14 @@ def test_example_file_validates_and_runs_coarse():
     assert inside.any()
     assert (baltic.dataset["nsat_mean"].sel(config="C").values[inside] == 0).all()
     jam = results["airborne-glonass-jammer"]
-    assert "R 412 km" in jam.regions[0][0]
+    black_sea = Jammer(43.0, 34.0, 10_000.0, 30.0, bands=("G1", "G2"))
+    assert f"R {km_text(black_sea.denial_radius_km(System.GLONASS, 1.5))} km" in jam.regions[0][0]
     fallback = results["airborne-g1-jammer-fallback"]
     assert "denies nothing" in fallback.dataset.attrs["jammers"]
     assert "R single frequency" in fallback.regions[0][0]
     wide = results["ground-wideband-jammer"].dataset.attrs["jammers"]
-    assert "7 RF bands" in wide and "denies C 23 km, R 23 km" in wide
+    shanghai = Jammer(31.2, 121.5, 30.0, 20.0)
+    assert "7 RF bands" in wide and shanghai.effects_text(1.5) in wide
 
 
 @pytest.mark.real_data

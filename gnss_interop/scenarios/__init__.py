@@ -3,6 +3,7 @@
 Modules: :mod:`~.schema` (the TOML schema, loading, validation), :mod:`~.regions`
 (circles, boxes, polygons, GeoJSON; antimeridian-safe), :mod:`~.jammer` (a jammer on the
 receiver profile's RF bands: denial and single-frequency regions per system),
+:mod:`~.propagation` (its path loss over a smooth Earth against distance),
 :mod:`~.degradations` (a scenario resolved to regions and satellite sets),
 :mod:`~.composition` (denials as a per-point choice among configurations),
 :mod:`~.montecarlo` (random outages), :mod:`~.layers` (derived layers),

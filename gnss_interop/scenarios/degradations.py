@@ -65,13 +65,16 @@ class Degraded:
 
 def resolve_degradations(model: ScenarioModel, base_dir: Path, height_m: float,
                          systems: Sequence[System] = PRIMARY_SYSTEMS, *,
-                         receiver: ReceiverProfile | str | Mapping[str, Any] | None = None
-                         ) -> Degraded:
+                         receiver: ReceiverProfile | str | Mapping[str, Any] | None = None,
+                         report_heights_m: Sequence[float] = ()) -> Degraded:
     """Resolve a scenario's degradations to regions per denied system and satellite sets.
 
-    ``height_m`` is the receivers' height [m]. ``systems`` are those the configurations
-    use; ``receiver`` is the receiver profile (``None``: the default profile). A jammer
-    acts, among ``systems``, on the signals the profile tracks
+    ``height_m`` is the receivers' height above the ground [m] for the jammer model
+    (:meth:`~gnss_interop.scenarios.schema.GridModel.jammer_receiver_height_m`; below 1.5 m
+    the model takes 1.5 m); ``report_heights_m``: further receiver heights whose jammer
+    footprints the descriptions list (``[grid] receiver_heights_m``). ``systems`` are those
+    the configurations use; ``receiver`` is the receiver profile (``None``: the default
+    profile). A jammer acts, among ``systems``, on the signals the profile tracks
     (:class:`~gnss_interop.scenarios.jammer.Jammer`): it denies a system where all its
     tracked signals are jammed, or one is and the profile's fallback does not allow the
     other alone; where the fallback allows it, the ring is recorded in
@@ -89,7 +92,7 @@ def resolve_degradations(model: ScenarioModel, base_dir: Path, height_m: float,
         elif isinstance(deg, JammerModel):
             jam = Jammer(deg.lat, deg.lon, deg.height_m, deg.eirp_dbw, tuple(deg.bands),
                          deg.js_tolerance_db, deg.rx_gain_dbi, profile, tuple(systems))
-            description = jam.describe(height_m)
+            description = jam.describe(height_m, report_heights_m)
             label = deg.label or description
             d.jammers.append(f"{deg.label}: {description}" if deg.label else description)
             for system, circle in jam.denial_regions(height_m).items():

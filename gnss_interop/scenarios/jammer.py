@@ -10,17 +10,24 @@ Model (all in dB; documented so that an analyst can change every number):
   band, so it jams every signal of the band (a B1C jammer also jams GPS L1 C/A and Galileo
   E1, not B1I 14 MHz away). Several names cover several bands, **each with the full EIRP**
   (one emitter per band). A ``wideband`` jammer covers all ``n`` RF bands and **shares** its
-  EIRP across them: ``EIRP − 10·log10(n)`` dB per band (n = 7: −8.45 dB). In free space the
-  radius scales as 10^(ΔEIRP/20), so a wideband jammer reaches 1/√n (0.378) of the radius of
-  a single-band jammer of the same EIRP, unless the radio horizon binds.
-* **Per signal**, received jamming power J = EIRP_band + G_rx − FSPL(d, f),
-  FSPL = 20·log10(4π·d·f/c) (free space, at the signal's centre frequency, the emitter's
-  EIRP towards the receiver, receiver antenna gain ``G_rx`` towards the jammer, default
+  EIRP across them: ``EIRP − 10·log10(n)`` dB per band (n = 7: −8.45 dB). The radius scales
+  as 10^(ΔEIRP/20) where free space decides (a wideband jammer reaches 1/√n = 0.378 of the
+  radius of a single-band jammer of the same EIRP), as 10^(ΔEIRP/40) where the plane-earth
+  loss does (0.615), and hardly at all beyond the horizon.
+* **Per signal**, received jamming power J = EIRP_band + G_rx − L(d, h_tx, h_rx, f), L the
+  path loss over a smooth Earth of :mod:`~gnss_interop.scenarios.propagation` (free space
+  plus ITU-R P.526 smooth-Earth diffraction, or the two-ray plane-earth loss, whichever is
+  larger; 4/3-Earth refraction), at the signal's centre frequency, with the emitter's EIRP
+  towards the receiver and receiver antenna gain ``G_rx`` towards the jammer (default
   0 dBi); received signal power S = the ICD's minimum received power of the signal. The
-  signal is jammed where J − S exceeds the receiver's J/S tolerance for it *and* the
-  receiver is within the radio horizon of the emitter, d_h = 4.12·(√h_tx + √h_rx) km with
-  heights in metres (standard 4/3-Earth refraction; ITU-R P.526). Its ground radius is
-  :meth:`Jammer.band_radius_km`.
+  signal is jammed where J − S exceeds the receiver's J/S tolerance for it. Its ground
+  radius (:meth:`Jammer.band_radius_km`) is the root of L(d) = EIRP_band + G_rx − S − J/S
+  on that monotone curve: it grows with power on the ground (no horizon cap), and for an
+  airborne receiver it reaches about the radio horizon 4.12·(√h_tx + √h_rx) km, plus the
+  diffraction tail beyond it for a strong jammer. Heights are above the smooth ground (no
+  terrain model yet): the jammer's ``height_m`` and the receiver's height (the grid's
+  receiver height, :class:`~gnss_interop.scenarios.schema.GridModel`); antennas lower than
+  :data:`~gnss_interop.constants.MIN_ANTENNA_HEIGHT_M` (1.5 m) are taken at 1.5 m.
 * **Per system**, from the receiver profile
   (:class:`~gnss_interop.receivers.profiles.ReceiverProfile`, default ``dual-bds3-glo``):
   the system is **denied** where every signal the profile tracks for it is jammed, or where
@@ -38,11 +45,12 @@ Hegarty, *Understanding GPS: Principles and Applications*, 2nd ed., 2006, §6.3.
 
 with spectral-separation factor Q = 2 (broadband noise jammer), chip rate R_c of
 the signal, tracking threshold (C/N0)_thr = 28 dB-Hz and unjammed (C/N0)_0 =
-45 dB-Hz. That gives ~38 dB for BeiDou B1I and ~32 dB for GLONASS G1 C/A (a
+45 dB-Hz (:data:`~gnss_interop.constants.JS_Q_BROADBAND_NOISE` and the constants after it,
+with their sources). That gives ~38 dB for BeiDou B1I and ~32 dB for GLONASS G1 C/A (a
 shorter code, hence less processing gain), ~45 dB for the 10.23 Mcps B2a. Real receivers
 differ by ±10 dB: set ``js_tolerance_db`` to override (for every signal).
 
-The regions of an isotropic emitter in free space are concentric around it (ground
+The regions of an isotropic emitter over a smooth Earth are concentric around it (ground
 distance): a jammer becomes one :class:`~gnss_interop.scenarios.regions.Circle` per denied
 system and one :class:`~gnss_interop.scenarios.regions.Annulus` per system that runs single
 frequency.
@@ -51,16 +59,27 @@ frequency.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
-from gnss_interop.constants import C_LIGHT_M_S, RF_BAND_GROUPING_HZ
+from gnss_interop.constants import (
+    C_LIGHT_M_S,
+    JS_CN0_NOMINAL_DBHZ,
+    JS_CN0_TRACKING_THRESHOLD_DBHZ,
+    JS_Q_BROADBAND_NOISE,
+    MIN_ANTENNA_HEIGHT_M,
+    RF_BAND_GROUPING_HZ,
+)
 from gnss_interop.receivers.profiles import ReceiverProfile, Tracking, receiver_profile
+from gnss_interop.scenarios import propagation
 from gnss_interop.scenarios.regions import Annulus, Circle
 from gnss_interop.systems import PRIMARY_SYSTEMS, System, registered
 
-__all__ = ["Band", "Jammer", "RF_BANDS", "RfBand", "SystemEffect", "js_tolerance_db",
-           "radio_horizon_km", "rf_band_of"]
+__all__ = ["Band", "Jammer", "RF_BANDS", "RfBand", "SystemEffect", "antenna_height_m",
+           "free_space_range_km", "js_tolerance_db", "km_text", "radio_horizon_km",
+           "rf_band_of"]
 
 
 class _BandEnum(Enum):
@@ -156,33 +175,42 @@ def rf_band_of(band: Band | str) -> RfBand:
     return _RF_BAND_OF[Band.parse(band) if isinstance(band, str) else band]
 
 
-#: Defaults of the J/S tolerance relation (module docstring).
-Q_BROADBAND_NOISE = 2.0
-CN0_THRESHOLD_DBHZ = 28.0
-CN0_NOMINAL_DBHZ = 45.0
-
-
-def js_tolerance_db(band: Band, *, q: float = Q_BROADBAND_NOISE,
-                    cn0_threshold_dbhz: float = CN0_THRESHOLD_DBHZ,
-                    cn0_nominal_dbhz: float = CN0_NOMINAL_DBHZ) -> float:
-    """Largest J/S [dB] at which the receiver still tracks ``band`` (Kaplan & Hegarty §6.3.1)."""
+def js_tolerance_db(band: Band, *, q: float = JS_Q_BROADBAND_NOISE,
+                    cn0_threshold_dbhz: float = JS_CN0_TRACKING_THRESHOLD_DBHZ,
+                    cn0_nominal_dbhz: float = JS_CN0_NOMINAL_DBHZ) -> float:
+    """Largest J/S [dB] at which the receiver still tracks ``band`` (Kaplan & Hegarty §6.3.1;
+    the default Q and C/N0 values, with their sources, are in :mod:`gnss_interop.constants`)."""
     inv = 10.0 ** (-cn0_threshold_dbhz / 10.0) - 10.0 ** (-cn0_nominal_dbhz / 10.0)
     if inv <= 0:
         raise ValueError("tracking threshold must be below the unjammed C/N0")
     return 10.0 * math.log10(q * band.chip_rate * inv)
 
 
+def antenna_height_m(height_m: float) -> float:
+    """The antenna height [m] the propagation model uses for a given height above the ground:
+    at least :data:`~gnss_interop.constants.MIN_ANTENNA_HEIGHT_M` (1.5 m)."""
+    return max(float(height_m), MIN_ANTENNA_HEIGHT_M)
+
+
 def radio_horizon_km(h_tx_m: float, h_rx_m: float) -> float:
-    """Radio horizon [km] between two antennas, 4/3-Earth refraction: 4.12(√h1 + √h2), h in m."""
-    return 4.12 * (math.sqrt(max(h_tx_m, 0.0)) + math.sqrt(max(h_rx_m, 0.0)))
+    """Radio horizon [km] between two antennas, 4/3-Earth refraction: 4.12(√h1 + √h2), h in m
+    (:func:`gnss_interop.scenarios.propagation.radio_horizon_km`)."""
+    return float(propagation.radio_horizon_km(h_tx_m, h_rx_m))
 
 
 def free_space_range_km(eirp_dbw: float, band: Band, js_tolerance: float,
                         rx_gain_dbi: float = 0.0) -> float:
-    """Distance [km] within which J/S exceeds ``js_tolerance`` [dB] in free space."""
+    """Distance [km] within which J/S exceeds ``js_tolerance`` [dB] in free space (no ground:
+    the model before the smooth Earth, kept for comparison)."""
     max_fspl_db = eirp_dbw + rx_gain_dbi - band.min_received_power_dbw - js_tolerance
     # FSPL = 20 log10(4π d f / c)  →  d = c / (4π f) · 10^(FSPL/20)
     return C_LIGHT_M_S / (4.0 * math.pi * band.freq_hz) * 10.0 ** (max_fspl_db / 20.0) / 1000.0
+
+
+@lru_cache(maxsize=4096)
+def _ground_radius_km(max_loss_db: float, h_tx_m: float, h_rx_m: float, freq_hz: float) -> float:
+    """Root of the smooth-Earth loss curve (cached: a scenario asks for the same radii often)."""
+    return float(propagation.max_distance_km(max_loss_db, h_tx_m, h_rx_m, freq_hz))
 
 
 @dataclass(frozen=True)
@@ -270,18 +298,23 @@ class Jammer:
         return self.eirp_dbw
 
     # ---------------------------------------------------------------- radii
+    def max_loss_db(self, band: Band | str) -> float:
+        """Largest path loss [dB] at which ``band`` is still jammed: EIRP per band + G_rx −
+        S_min − J/S tolerance."""
+        band = Band.parse(band) if isinstance(band, str) else band
+        tol = js_tolerance_db(band) if self.js_tolerance_db is None else self.js_tolerance_db
+        return self.eirp_per_band_dbw + self.rx_gain_dbi - band.min_received_power_dbw - tol
+
     def band_radius_km(self, band: Band | str, receiver_height_m: float) -> float:
         """Ground radius [km] within which the signal ``band`` is jammed (0 if not covered),
-        for a receiver at ``receiver_height_m`` [m]: free-space range at the per-band EIRP,
-        reduced to ground distance, capped at the radio horizon."""
+        for a receiver at ``receiver_height_m`` [m] above the ground: where the smooth-Earth
+        path loss (:func:`~gnss_interop.scenarios.propagation.path_loss_db`) reaches
+        :meth:`max_loss_db`."""
         band = Band.parse(band) if isinstance(band, str) else band
         if band not in self.covered_bands():
             return 0.0
-        tol = js_tolerance_db(band) if self.js_tolerance_db is None else self.js_tolerance_db
-        slant_km = free_space_range_km(self.eirp_per_band_dbw, band, tol, self.rx_gain_dbi)
-        dh_km = abs(self.height_m - receiver_height_m) / 1000.0
-        ground_km = math.sqrt(max(slant_km**2 - dh_km**2, 0.0))
-        return min(ground_km, radio_horizon_km(self.height_m, receiver_height_m))
+        return _ground_radius_km(self.max_loss_db(band), antenna_height_m(self.height_m),
+                                 antenna_height_m(receiver_height_m), band.freq_hz)
 
     def band_radii_km(self, receiver_height_m: float) -> dict[System, dict[str, float]]:
         """Per system of :attr:`systems`, the ground radius [km] of each tracked signal."""
@@ -330,8 +363,12 @@ class Jammer:
 
     # ---------------------------------------------------------------- text
     def name(self) -> str:
-        """``"jammer at 43°, 34°, 10000 m"``."""
-        return f"jammer at {self.lat_deg:g}°, {self.lon_deg:g}°, {self.height_m:g} m"
+        """``"jammer at 43°, 34°, 10000 m"`` (``"0 m (antenna taken at 1.5 m)"`` below the
+        model's lowest antenna)."""
+        height = f"{self.height_m:g} m"
+        if antenna_height_m(self.height_m) != self.height_m:
+            height += f" (antenna taken at {antenna_height_m(self.height_m):g} m)"
+        return f"jammer at {self.lat_deg:g}°, {self.lon_deg:g}°, {height}"
 
     def bands_text(self) -> str:
         """The covered RF bands and the EIRP per band."""
@@ -351,27 +388,59 @@ class Jammer:
             lost = "/".join(s for s in e.jammed if s != e.surviving)
             out.append(
                 f"{where}{self.name()} ({self.bands_text()}) jams {system.display_name} "
-                f"{lost} out to {e.jammed_radius_km:,.0f} km; receiver profile "
+                f"{lost} out to {km_text(e.jammed_radius_km)} km; receiver profile "
                 f"{self.profile.name} falls back to {e.surviving} alone from "
-                f"{e.denial_radius_km:,.0f} to {e.jammed_radius_km:,.0f} km, where the "
+                f"{km_text(e.denial_radius_km)} to {km_text(e.jammed_radius_km)} km, where the "
                 f"dual-frequency ({'+'.join(e.tracking.signals)}) accuracy budget of the "
                 f"outputs is optimistic (single-frequency ionosphere error not modelled there)")
         return out
 
-    def describe(self, receiver_height_m: float) -> str:
-        """What the jammer does, naming its bands and the receiver profile, e.g.
-        ``"jammer at 43°, 34°, 10000 m, EIRP 30 dBW on L1OC/G1 1601.0–1602.0 MHz, receiver
-        dual-bds3-glo: denies nothing; single frequency R (G2) 0–412 km"``."""
+    def footprints(self, heights_m: Sequence[float]) -> list[tuple[float, dict[System,
+                                                                                SystemEffect]]]:
+        """Per receiver height [m] above the ground, the effect on each system (one footprint
+        per height, e.g. ground, FL100 and FL350: ``[1.5, 3048, 10668]``)."""
+        return [(float(h), {s: self.effect(s, h) for s in self.systems}) for h in heights_m]
+
+    def effects_text(self, receiver_height_m: float) -> str:
+        """``"denies C 12 km, R 9.6 km; single frequency R (G2) 9.6–14 km"``."""
         denies, single = [], []
         for system in self.systems:
             e = self.effect(system, receiver_height_m)
             if e.denial_radius_km > 0.0:
-                denies.append(f"{system.letter} {e.denial_radius_km:,.0f} km")
+                denies.append(f"{system.letter} {km_text(e.denial_radius_km)} km")
             if e.single_frequency:
-                single.append(f"{system.letter} ({e.surviving}) {e.denial_radius_km:,.0f}–"
-                              f"{e.jammed_radius_km:,.0f} km")
-        text = (f"{self.name()}, EIRP {self.eirp_dbw:g} dBW on {self.bands_text()}, receiver "
-                f"{self.profile.name}: denies {', '.join(denies) or 'nothing'}")
+                single.append(f"{system.letter} ({e.surviving}) {km_text(e.denial_radius_km)}–"
+                              f"{km_text(e.jammed_radius_km)} km")
+        text = f"denies {', '.join(denies) or 'nothing'}"
         if single:
             text += "; single frequency " + ", ".join(single)
         return text
+
+    def describe(self, receiver_height_m: float, heights_m: Sequence[float] = ()) -> str:
+        """What the jammer does, naming its bands, the receiver profile and height, e.g.
+        ``"jammer at 43°, 34°, 10000 m, EIRP 30 dBW on L1OC/G1 1601.0–1602.0 MHz, receiver
+        dual-bds3-glo at 1.5 m over a smooth Earth: denies nothing; single frequency R (G2)
+        0–475 km"``; with ``heights_m``, the footprint at each of those receiver heights
+        follows (``"; at receiver height 3048 m: denies ...; at 10668 m: ..."``)."""
+        rx = antenna_height_m(receiver_height_m)
+        text = (f"{self.name()}, EIRP {self.eirp_dbw:g} dBW on {self.bands_text()}, receiver "
+                f"{self.profile.name} at {rx:g} m over a smooth Earth: "
+                f"{self.effects_text(receiver_height_m)}")
+        for k, h in enumerate(heights_m):
+            at = "at receiver height" if k == 0 else "at"
+            text += f"; {at} {antenna_height_m(h):g} m: {self.effects_text(h)}"
+        return text
+
+
+def km_text(radius_km: float) -> str:
+    """A radius [km] to two or three significant figures: ``"412"``, ``"23"``, ``"9.6"``,
+    ``"0.63"``, ``"1,234"``; ``"0"`` for none."""
+    if radius_km <= 0.0:
+        return "0"
+    if radius_km >= 100.0:
+        return f"{radius_km:,.0f}"
+    if radius_km >= 10.0:
+        return f"{radius_km:.0f}"
+    if radius_km >= 1.0:
+        return f"{radius_km:.1f}"
+    return f"{radius_km:.2f}"

@@ -120,8 +120,9 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
     g = spec.grid
     grid = GridSpec(g.resolution_deg, g.lat_min, g.lat_max, g.lon_min, g.lon_max, g.height_m)
     profile = spec.profile()
-    degraded_by_name = {m.name: resolve_degradations(m, base_dir, g.height_m, systems,
-                                                     receiver=profile)
+    degraded_by_name = {m.name: resolve_degradations(m, base_dir, g.jammer_receiver_height_m(),
+                                                     systems, receiver=profile,
+                                                     report_heights_m=g.receiver_heights_m)
                         for m in spec.scenario if not only or m.name in only}
     deniable = {s for d in degraded_by_name.values() for s in d.denied}
     run_configs = needed_configurations(out_configs, deniable)

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from gnss_interop.constants import RECEIVER_ANTENNA_HEIGHT_M
 from gnss_interop.coverage.configs import Configuration, combinations
 from gnss_interop.errors import GnssInputError, ScenarioWarning
 from gnss_interop.scenarios.jammer import Band
@@ -169,7 +170,8 @@ class JammerModel(_Model):
     type: Literal["jammer"]
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=360)
-    height_m: float = Field(ge=0, le=50_000, description="emitter height above ground [m]")
+    height_m: float = Field(ge=0, le=50_000, description="emitter height above ground [m] "
+                                                         "(below 1.5 m: taken at 1.5 m)")
     eirp_dbw: float = Field(ge=-60, le=90, description="EIRP towards the receiver [dBW]")
     bands: list[str] = Field(default_factory=lambda: ["wideband"], min_length=1)
     js_tolerance_db: float | None = Field(default=None, ge=0, le=120)
@@ -218,12 +220,35 @@ class ScenarioModel(_Model):
 
 
 class GridModel(_Model):
+    """The receiver grid. ``height_m`` places the points for the satellite geometry (above
+    WGS 84, default 0); the jammer model needs the receivers' antenna height above the ground
+    as well, which is ``height_m`` for an airborne grid but at least ``antenna_height_m``
+    (default a person's 1.5 m) for a ground grid: max(height_m, antenna_height_m), over a
+    smooth Earth (no terrain). The grid's own height stays the geometric one, so coverage
+    results do not change with the jammer model. ``receiver_heights_m`` lists further
+    receiver heights at which every jammer's footprint is reported (its description, the
+    ``jammers`` attribute), e.g. ``[1.5, 3048, 10668]`` for the ground, FL100 and FL350;
+    the maps and denials use the grid's receiver height only."""
+
     resolution_deg: float = Field(default=2.0, gt=0, le=30)
     lat_min: float = Field(default=-90.0, ge=-90, le=90)
     lat_max: float = Field(default=90.0, ge=-90, le=90)
     lon_min: float = Field(default=-180.0, ge=-180, le=360)
     lon_max: float = Field(default=180.0, ge=-180, le=360)
-    height_m: float = Field(default=0.0, ge=-500, le=100_000)
+    height_m: float = Field(default=0.0, ge=-500, le=100_000,
+                            description="height of the grid points above WGS 84 [m]")
+    antenna_height_m: float = Field(
+        default=RECEIVER_ANTENNA_HEIGHT_M, ge=0, le=100_000,
+        description="receiver antenna height above the ground for the jammer model [m] "
+                    "(ground grids; the jammer model uses max(height_m, antenna_height_m))")
+    receiver_heights_m: list[Annotated[float, Field(ge=0, le=100_000)]] = Field(
+        default_factory=list, max_length=10,
+        description="receiver heights above the ground [m] at which each jammer's footprint "
+                    "is reported, e.g. [1.5, 3048, 10668]")
+
+    def jammer_receiver_height_m(self) -> float:
+        """The receivers' height above the smooth ground for the jammer model [m]."""
+        return max(self.height_m, self.antenna_height_m)
 
     @model_validator(mode="after")
     def _box(self) -> "GridModel":
