@@ -145,7 +145,9 @@ def _closed_port() -> int:
 
 
 def _cache_files(cache: Path) -> list[str]:
-    return sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+    """Navigation files and temporaries in the cache (not the ``.valid`` stamps)."""
+    return sorted(p.name for p in cache.iterdir() if not p.name.endswith(".valid")) \
+        if cache.exists() else []
 
 
 # ------------------------------------------------------------------------------ tables, names
@@ -449,3 +451,31 @@ def test_cli_needs_files_or_a_date(archive):
                               "--end", "2023-03-12T06:10:00"])
     assert res.exit_code == 2
     assert "--date" in res.output
+
+
+def test_offline_cache_hit_is_validated_first(archive, cache, tmp_path):
+    """A truncated or HTML file in the cache is not handed back with rc 0: offline it is a
+    named error; online it is downloaded again."""
+    cache.mkdir(parents=True)
+    bad = cache / BRD4_NAME
+    bad.write_bytes(b"<!DOCTYPE html><html>login</html>\n")
+    with pytest.raises(FetchError, match="offline: the cached file is not usable: the server "
+                                         "sent an HTML page"):
+        fetch(DAY, cache_dir=cache, offline=True)
+    res = runner.invoke(app, ["fetch", DAY, "--cache", str(cache), "--offline"])
+    assert res.exit_code == 2 and "not usable" in res.output
+    archive.serve(FOLDER + BRD4_NAME, ("ok", BRD4.read_bytes()))
+    assert _get(archive, cache).read_bytes() == BRD4.read_bytes()     # fetched again
+    # a good hit is validated once; the stamp then spares reading it again
+    assert (cache / (BRD4_NAME + ".valid")).is_file()
+    assert fetch(DAY, cache_dir=cache, offline=True) == cache / BRD4_NAME
+
+
+def test_unwritable_cache_is_a_named_error(archive, tmp_path):
+    """A cache folder that cannot be written (here: the path is a file, which fails even for
+    root, unlike a read-only folder) gives a FetchError naming it, not an OSError."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    archive.serve(FOLDER + BRD4_NAME, ("ok", BRD4.read_bytes()))
+    with pytest.raises(FetchError, match="cannot write to the cache folder .*not-a-folder"):
+        _get(archive, blocked)

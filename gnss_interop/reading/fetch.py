@@ -31,7 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from gnss_interop.output.atomic import atomic_path
+from gnss_interop.output.atomic import atomic_path, write_bytes_atomic
 from gnss_interop.errors import (
     FetchError,
     MissingRemoteFileError,
@@ -262,6 +262,39 @@ def _nav_problem(path: Path) -> tuple[str, bool] | None:
     return None
 
 
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".valid")
+
+
+def _stamp_text(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size} {st.st_mtime_ns}\n"
+
+
+def _mark_valid(path: Path) -> None:
+    """Remember that ``path`` passed :func:`validate_nav` (size and mtime), so that a cache
+    hit is not read twice; a read-only cache just validates again next time."""
+    try:
+        write_bytes_atomic(_stamp(path), _stamp_text(path).encode())
+    except OSError:
+        pass
+
+
+def _cache_problem(path: Path) -> str | None:
+    """Why a cached file must not be used (None: fine), validating it unless its stamp says
+    it passed before, unchanged."""
+    try:
+        if _stamp(path).read_text() == _stamp_text(path):
+            return None
+    except OSError:
+        pass
+    found = _nav_problem(path)
+    if found is None:
+        _mark_valid(path)
+        return None
+    return found[0]
+
+
 def validate_nav(path: str | os.PathLike) -> None:
     """Raise :class:`FetchError` unless ``path`` is a complete navigation file of a registered system.
 
@@ -365,6 +398,7 @@ def _fetch_one(url: str, target: Path, timeout_s: float, retries: int, backoff_s
                     if transient:
                         raise TransientFetchError(message)
                     raise FetchError(message, url)
+            _mark_valid(target)
             return
         except TransientFetchError as exc:
             if attempt >= retries:
@@ -408,6 +442,14 @@ def fetch(date: str | dt.date, *, source: str | Source = "bkg", product: str | N
         raise FetchError("retries and backoff_s must be >= 0, timeout_s > 0")
 
     hit = cached_path(day, product=product, cache_dir=folder)
+    if hit is not None:
+        problem = _cache_problem(hit)
+        if problem is not None:
+            if offline:
+                raise FetchError(f"offline: the cached file is not usable: {problem}; delete "
+                                 f"it and run 'gnss-interop fetch {day}' while online", hit)
+            log.warning("cached %s is not usable (%s); downloading it again", hit, problem)
+            hit = None
     if hit is not None and (offline or not _is_provisional(hit, day)
                             or time.time() - hit.stat().st_mtime < PROVISIONAL_MAX_AGE_S):
         if offline and _is_provisional(hit, day):
@@ -426,6 +468,14 @@ def fetch(date: str | dt.date, *, source: str | Source = "bkg", product: str | N
         raise FetchError(f"no product of source {src.name!r} exists for {day} (first days: "
                          + ", ".join(f"{n} {PRODUCTS[n].first_day}" for n in src.products) + ")")
     base = src.url.format(**_fields(day))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise FetchError(f"cannot write to the cache folder {folder}: {exc.strerror}; set "
+                         f"${CACHE_ENV} to a writable folder") from None
     _remove_stale_temporaries(folder)
     tried: list[str] = []
     for prod in candidates:
