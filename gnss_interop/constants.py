@@ -130,8 +130,9 @@ SWITCHOVER_JUMP_MAX_M = 1000.0
 #   most (BRD400DLR 2023-03-12, every BeiDou class and GLONASS; consecutive records 0.005°),
 #   orbit normals to 0.003°;
 # * a satellite against its Walker slot (constellation reference: circular median of the
-#   other satellites' offsets from their slots): BDS-3 MEO at most 4.8° (C24, 2023-03-12),
-#   GLONASS at most 8.5° (R19, 2023-03-12 and 2023-03-14; 5.9° on 2018-06-19);
+#   other satellites' offsets from their slots): BDS-3 MEO at most 4.8° (C24, 2023-03-12;
+#   4.0° C36 2023-07-08), GLONASS at most 9.2° (R15, 2018-06-19; R19 8.5° on 2023-03-12 and
+#   2023-03-14);
 # * a satellite's RAAN against its plane-mates' median: at most 2.2°.
 #: Span [s] within which records of one satellite are compared with each other (any message,
 #: any input file: the neighbouring day's file counts). Half a day is about one revolution
@@ -143,16 +144,20 @@ RECORD_CROSSCHECK_NEIGHBOURS = 4
 #: satellite that still counts as agreement: 8× the largest measured (0.064°), about
 #: 240 km along track at MEO; the corruptions this catches are thousands of km.
 RECORD_PHASE_TOL_DEG = 0.5
-#: Walker delta patterns T/P/F and the direction slot numbers run in, per RINEX letter:
-#: BDS-3 MEO 24/3/1 (BDS OS PS 3.0 §4.1, docs/domain.md §4.5), planes A, B, C and slots 1–8
-#: from the IGS metadata SATELLITE/PLANE block ("A-4"); GLONASS 24/3/1 (GLONASS ICD ed. 5.1
-#: §3.5), where the RINEX slot number *is* the orbital slot: 1–8 plane 1, 9–16 plane 2,
-#: 17–24 plane 3 (numbers above 24 are spares off the pattern). Direction, measured on
-#: 2023-03-12 (λ of slot k+1 minus slot k): BDS-3 +45° (slots numbered along the motion),
-#: GLONASS −45° (numbered against it); adjacent planes +15° (= 360°·F/T) in both.
-WALKER_PATTERNS: dict[str, tuple[int, int, int, int]] = {"C": (24, 3, 1, +1), "R": (24, 3, 1, -1)}
+#: Walker delta patterns, per RINEX letter: ``satellites``/``planes``/``phasing`` = T/P/F,
+#: ``direction`` = the sign slot numbers run in, ``slots`` = where a satellite's slot comes
+#: from. BDS-3 MEO 24/3/1 (BDS OS PS 3.0 §4.1, docs/domain.md §4.5): planes A, B, C and
+#: slots 1–8 from the IGS metadata SATELLITE/PLANE block ("A-4"; ``"metadata"``). GLONASS
+#: 24/3/1 (GLONASS ICD ed. 5.1 §3.5): the RINEX slot number *is* the orbital slot (``"rinex"``):
+#: 1–8 plane 1, 9–16 plane 2, 17–24 plane 3; numbers above 24 are spares off the pattern.
+#: Direction, measured on 2023-03-12 (λ of slot k+1 minus slot k): BDS-3 +45° (numbered along
+#: the motion), GLONASS −45° (numbered against it); adjacent planes +15° (= 360°·F/T) in both.
+WALKER_PATTERNS: dict[str, dict[str, int | str]] = {
+    "C": {"satellites": 24, "planes": 3, "phasing": 1, "direction": +1, "slots": "metadata"},
+    "R": {"satellites": 24, "planes": 3, "phasing": 1, "direction": -1, "slots": "rinex"},
+}
 #: Largest offset [deg] of a satellite from its Walker slot that is still plausible: about
-#: 2× the largest measured (BDS-3 4.8°, GLONASS 8.5°), and below half the 45° slot spacing,
+#: 2× the largest measured (BDS-3 4.8°, GLONASS 9.2°: 1.6×), and below half the 45° spacing,
 #: so that a record is never within tolerance of two slots. A single record moved along its
 #: orbit by more than this (BDS-3 ≥ 4,900 km, GLONASS ≥ 5,300 km) is caught even with no
 #: other record to compare with.

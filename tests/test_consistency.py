@@ -62,7 +62,7 @@ def _slot_residuals(eph, system, metadata):
     """Each Walker member's offset from its slot against the median of the others [deg],
     and its RAAN against its plane-mates' median [deg]."""
     r, idx, ph = _phases(eph, system)
-    total, planes, phasing, direction = WALKER_PATTERNS[system.letter]
+    direction = WALKER_PATTERNS[system.letter]["direction"]
     t_c = np.floor(ph.t_ref.mean() / 86400) * 86400 + 43200
     lam = ph.lam_at(np.full(idx.size, t_c))
     date = from_gpst_seconds(t_c)
@@ -119,7 +119,7 @@ def test_slot_direction_and_inter_plane_shift(brd4_eph):
         assert walker_slot(b, np.datetime64("2023-03-12"), meta)[1] == \
             walker_slot(a, np.datetime64("2023-03-12"), meta)[1] + 1
         assert _wrap(mean[b] - mean[a]) == pytest.approx(sign * 45.0, abs=4.0)
-        assert WALKER_PATTERNS[system.letter][3] == sign
+        assert WALKER_PATTERNS[system.letter]["direction"] == sign
 
 
 # --------------------------------------------------- no false positives on real data
@@ -143,7 +143,7 @@ def test_no_healthy_real_record_is_excluded(path, systems, n_unverified):
         assert any(issubclass(w.category, UnverifiedEphemerisWarning)
                    and "C06 D1D2 toe 2018-06-05T18:00:14 GPST" in str(w.message) for w in caught)
         c14 = next(e for e in eph.unverified if e.sv == "C14")
-        assert "not a BDS-3 MEO slot" in c14.reason
+        assert "'2', not a slot of the Walker pattern" in c14.reason
 
 
 def test_single_records_of_walker_satellites_are_verified_by_their_slot(sept_eph):

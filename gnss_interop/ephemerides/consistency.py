@@ -57,14 +57,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gnss_interop.constants import (
-    BDS_GM_M3_S2,
-    BDS_OMEGA_E_RAD_S,
-    GAL_GM_M3_S2,
-    GAL_OMEGA_E_RAD_S,
-    GLO_GM_M3_S2,
-    GLO_OMEGA_E_RAD_S,
-    GPS_GM_M3_S2,
-    GPS_OMEGA_E_RAD_S,
     RECORD_CROSSCHECK_NEIGHBOURS,
     RECORD_CROSSCHECK_SPAN_S,
     RECORD_PHASE_TOL_DEG,
@@ -75,18 +67,14 @@ from gnss_interop.constants import (
     WALKER_SLOT_TOL_DEG,
 )
 from gnss_interop.ephemerides.records import RecordTable, record_positions
-from gnss_interop.systems import OrbitClass, System, SystemSpec
+from gnss_interop.systems import OrbitClass, SystemSpec
 from gnss_interop.timescales import from_gpst_seconds
 
 __all__ = ["CrossCheck", "OrbitPhases", "cross_check", "orbit_phases", "walker_slot"]
 
-#: (GM [m³/s²], Earth rotation [rad/s]) of each system's broadcast frame (constants.py).
-_GM_OMEGA = {System.BEIDOU: (BDS_GM_M3_S2, BDS_OMEGA_E_RAD_S),
-             System.GLONASS: (GLO_GM_M3_S2, GLO_OMEGA_E_RAD_S),
-             System.GPS: (GPS_GM_M3_S2, GPS_OMEGA_E_RAD_S),
-             System.GALILEO: (GAL_GM_M3_S2, GAL_OMEGA_E_RAD_S)}
 _VELOCITY_STEP_S = 10.0
-_BDS_SLOT = re.compile(r"([ABC])-([1-8])")
+#: A slot of the IGS metadata SATELLITE/PLANE block: plane letter, dash, slot number ("B-7").
+_METADATA_SLOT = re.compile(r"([A-Z])-([1-9])")
 
 
 def _wrap_deg(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -118,7 +106,7 @@ class OrbitPhases:
 
 def orbit_phases(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64]) -> OrbitPhases:
     """:class:`OrbitPhases` of records ``idx`` (module docstring: frame and method)."""
-    gm, omega_e = _GM_OMEGA.get(spec.system, (BDS_GM_M3_S2, BDS_OMEGA_E_RAD_S))
+    gm, omega_e = spec.orbit_model.gm_m3_s2, spec.orbit_model.omega_e_rad_s
     t = rec.t_ref[idx]
     h = _VELOCITY_STEP_S
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -159,20 +147,27 @@ def orbit_phases(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64]) -> 
 
 
 def walker_slot(sv: str, date: np.datetime64, metadata) -> tuple[int, int] | None:
-    """(plane 0..2, slot 0..7) of ``sv`` in its Walker pattern on ``date``, or ``None``.
+    """(plane 0.., slot 0..) of ``sv`` in its system's Walker pattern on ``date``, or ``None``.
 
-    GLONASS: from the RINEX slot number (1–24; spares above 24 are off the pattern). BeiDou:
-    from the IGS metadata ``SATELLITE/PLANE`` entry (``"B-7"`` → plane B, slot 7), ``None``
-    without metadata or for satellites it places in no BDS-3 MEO slot (BDS-2, IGSO, GEO).
+    Where the pattern's slots come from the RINEX number (GLONASS): 1–8 plane 0, 9–16 plane
+    1, ...; numbers beyond the pattern (spares) have none. From the IGS metadata (BeiDou):
+    the ``SATELLITE/PLANE`` slot (``"B-7"`` → plane B, slot 7); ``None`` without metadata or
+    for satellites it places in no slot of the pattern (BDS-2, IGSO, GEO, BDS-3S).
     """
-    if sv[:1] == "R":
+    pattern = WALKER_PATTERNS.get(sv[:1])
+    if pattern is None:
+        return None
+    per_plane = int(pattern["satellites"]) // int(pattern["planes"])
+    if pattern["slots"] == "rinex":
         n = int(sv[1:])
-        return divmod(n - 1, 8) if 1 <= n <= 24 else None
-    if sv[:1] == "C" and metadata is not None:
-        m = _BDS_SLOT.fullmatch(metadata.plane_slot(sv, date) or "")
-        if m:
-            return "ABC".index(m[1]), int(m[2]) - 1
-    return None
+        return divmod(n - 1, per_plane) if 1 <= n <= int(pattern["satellites"]) else None
+    if metadata is None:
+        return None
+    m = _METADATA_SLOT.fullmatch(metadata.plane_slot(sv, date) or "")
+    if m is None:
+        return None
+    plane, slot = ord(m[1]) - ord("A"), int(m[2]) - 1
+    return (plane, slot) if plane < int(pattern["planes"]) and slot < per_plane else None
 
 
 @dataclass
@@ -299,13 +294,17 @@ def _slot_check(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64], ph: 
             msg[k] = ("unverified", f"no other record of {sv[k]} within the cross-check span "
                                     f"and no slot check for {spec.display_name}")
         return out
-    total, planes, phasing, direction = pattern
+    total, planes = int(pattern["satellites"]), int(pattern["planes"])
+    phasing, direction = int(pattern["phasing"]), int(pattern["direction"])
     per_plane = total // planes
     spacing = 360.0 / per_plane
     shift = 360.0 * phasing / total
     tol = WALKER_SLOT_TOL_DEG[spec.letter]
     day = np.floor(ph.t_ref / SECONDS_PER_DAY)
-    cnav = {s for s, m in zip(rec.sv.tolist(), rec.message.tolist()) if m.startswith("CNV")}
+    # satellites whose messages prove a generation (BeiDou CNV1/CNV2: BDS-3 MEO/IGSO)
+    proven = {s for s, m in zip(rec.sv.tolist(), rec.message.tolist())
+              if m in spec.generation_evidence}
+    by_number = pattern["slots"] == "rinex"
     for d in np.unique(day[test]):
         date = from_gpst_seconds(d * SECONDS_PER_DAY + SECONDS_PER_DAY / 2)
         t_c = d * SECONDS_PER_DAY + SECONDS_PER_DAY / 2
@@ -333,11 +332,13 @@ def _slot_check(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64], ph: 
                                         f"and no slot check for {name} satellites")
                 continue
             own = slots.get(s)
-            eligible = own is not None or (spec.letter == "C" and s in cnav and metadata is not None
-                                           and s not in slots)
-            if spec.letter == "R" and own is None:
+            # without a slot: a satellite the metadata does not know, proven a member by its
+            # messages, gets the lattice check (off every slot, or on a held one: excluded)
+            eligible = own is not None or (not by_number and s in proven and metadata is not None
+                                           and metadata.plane_slot(s, date) is None)
+            if by_number and own is None:
                 msg[k] = ("unverified", f"no other record of {s} within the cross-check span; "
-                                        f"{s} is a spare off the 24-slot pattern")
+                                        f"{s} is a spare off the {total}-slot pattern")
                 continue
             if not eligible:
                 msg[k] = ("unverified", f"no other record of {s} within the cross-check span "
@@ -374,7 +375,7 @@ def _slot_check(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64], ph: 
                                           f"{WALKER_PLANE_TOL_DEG:g}°)")
                     out[k] = False
                     continue
-                if spec.letter == "R" and own is not None:
+                if by_number and own is not None:
                     msg[k] = ("excluded", f"RAAN {ph.raan_deg[k]:.1f}° is "
                                           f"{abs(d_own) if d_own is not None else float('nan'):.1f}° "
                                           f"off plane {p_own + 1} of slot {s[1:]}")
@@ -390,9 +391,9 @@ def _slot_check(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64], ph: 
                     continue
             j = int(np.round(direction * r / spacing)) % per_plane
             e_lat = float(_wrap_deg(r - direction * spacing * j))
-            label = _slot_label(spec.letter, plane, j)
+            label = _slot_label(by_number, per_plane, plane, j)
             own_txt = (f"{abs(e_own):.1f}° ({abs(e_own) * km:,.0f} km along track) from its "
-                       f"slot {_slot_label(spec.letter, *own)}" if own is not None else "")
+                       f"slot {_slot_label(by_number, per_plane, *own)}" if own is not None else "")
             if abs(e_lat) > tol:
                 near = ("" if own is not None and (plane, j) == own else
                         f"{'; ' if own_txt else ''}{abs(e_lat):.1f}° ({abs(e_lat) * km:,.0f} km) "
@@ -420,10 +421,11 @@ def _metadata_note(sv: str, date: np.datetime64, metadata) -> str:
     entry = metadata.plane_slot(sv, date)
     if entry is None:
         return f"not in the IGS metadata SATELLITE/PLANE block on {str(date)[:10]}"
-    return f"IGS metadata SATELLITE/PLANE: {entry!r}, not a BDS-3 MEO slot"
+    return f"IGS metadata SATELLITE/PLANE: {entry!r}, not a slot of the Walker pattern"
 
 
-def _slot_label(letter: str, plane: int, slot: int) -> str:
-    if letter == "C":
-        return f"{'ABC'[plane]}-{slot + 1}"
-    return str(plane * 8 + slot + 1)
+def _slot_label(by_number: bool, per_plane: int, plane: int, slot: int) -> str:
+    """``"A-4"`` (metadata slots) or ``"5"`` (RINEX slot numbers)."""
+    if by_number:
+        return str(plane * per_plane + slot + 1)
+    return f"{chr(ord('A') + plane)}-{slot + 1}"

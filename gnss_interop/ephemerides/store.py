@@ -451,8 +451,7 @@ class Ephemerides:
         (:mod:`~gnss_interop.ephemerides.consistency`), each among the records that passed
         the previous tests. ``metadata``: IGS satellite metadata for the BeiDou slots
         (``None``: the shipped file; ``False``: none)."""
-        if metadata is None and any(np.any(r.usable) for s, r in self._rec.items()
-                                    if s is System.BEIDOU):
+        if metadata is None and any(np.any(r.usable) for r in self._rec.values()):
             from gnss_interop.ephemerides.catalogue import shipped_metadata
 
             metadata = shipped_metadata()
