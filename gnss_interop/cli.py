@@ -408,9 +408,10 @@ def main() -> None:  # pragma: no cover - console entry point alternative
 
 def _coverage_times(eph, systems, start: Optional[str], end: Optional[str], step: float
                     ) -> np.ndarray:
-    """Epochs from --start/--end (GPST), defaulting to the usable span of ``systems``."""
+    """Epochs from --start/--end (GPST), defaulting to the usable span of ``systems`` on the
+    files' main day(s) (:meth:`Ephemerides.default_span`)."""
     try:
-        lo, hi = eph.span(systems)
+        lo, hi = eph.default_span(systems)
     except GnssInputError as exc:
         _fail(str(exc))
     t0 = start if start is not None else str(lo.astype("datetime64[m]") + np.timedelta64(1, "m")
@@ -489,6 +490,12 @@ def grid(
     config: ConfigOption = None,
     date: DateOption = None,
     receiver: ReceiverOption = None,
+    days: Annotated[Optional[int], typer.Option(
+        min=2, help="Cover N whole GPST days from --start (or the files' first day) and add "
+                    "the per-day availability with its min/max/spread per point.")] = None,
+    spread_map: Annotated[Optional[Path], typer.Option(
+        help="With --days: a PNG map of the daily availability spread per configuration "
+             "('CFG' in the name is replaced by each configuration).")] = None,
 ) -> None:
     """Visibility, DOP, availability and expected accuracy over a grid (C, R, C+R, C+R/interop)."""
     from rich.progress import Progress
@@ -506,6 +513,13 @@ def grid(
     eph = _load(nav, systems_of(wanted))
     configs = _configurations(eph, wanted)
     systems = systems_of(configs)
+    start, end = _date_span(date, start, end)
+    if days is not None:
+        first = np.datetime64(start, "D") if start else eph.default_span(systems)[0].astype(
+            "datetime64[D]")
+        start = str(first.astype("datetime64[s]"))
+        end = str((first + np.timedelta64(days, "D")).astype("datetime64[s]")
+                  - np.timedelta64(int(step), "s"))
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
     try:
@@ -527,10 +541,22 @@ def grid(
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               input_files=[str(p) for p in nav], receiver=profile,
                               catalogue=eph.catalogue())
+        if days is not None:
+            from gnss_interop.coverage.days import daily_spread
+
+            spread = daily_spread(pos, spec, mask=elev, configs=configs, pdop_max=pdop_max,
+                                  receiver=profile, catalogue=eph.catalogue())
+            ds = ds.assign_coords(day=spread.day)
+            for name in spread.data_vars:
+                ds[name] = spread[name]
+            ds.attrs.update(spread.attrs)
     except (CoverageError, ValueError) as exc:
         _fail(str(exc))
     write_netcdf(ds, out)
     typer.echo(f"wrote {out}")
+    _report_gaps(ds, nav)
+    if days is not None:
+        _report_days(ds, spread_map)
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
     typer.echo(f"excluded satellites: {ds.attrs['excluded_satellites']}")
     width = max(12, *(len(str(c)) for c in ds["config"].values))
@@ -581,6 +607,7 @@ def site(
     eph = _load(nav, systems_of(wanted))
     configs = _configurations(eph, wanted)
     systems = systems_of(configs)
+    start, end = _date_span(date, start, end)
     times = _coverage_times(eph, systems, start, end, step)
     elev = _coverage_mask(mask, horizon)
     pos = eph.positions(times, svs=eph.svs_of(systems))
@@ -595,19 +622,78 @@ def site(
         from gnss_interop.output.skyplot import skyplot as draw
 
         typer.echo(f"wrote {draw(ds, skyplot)}")
+    _report_gaps(ds, nav)
     width = max(12, *(len(str(c)) for c in ds["config"].values))
     for c in ds["config"].values:
         sub = ds.sel(config=c)
-        pd_ = sub["pdop"].values
+        counted = ~sub["data_gap"].values
+        pd_ = sub["pdop"].values[counted]
         fin = pd_[np.isfinite(pd_)]
-        h95 = sub["hacc95"].values
-        v95 = sub["vacc95"].values
-        typer.echo(f"  {str(c):{width}} visible {int(sub.nsat.min())}-{int(sub.nsat.max())}  "
+        h95 = sub["hacc95"].values[counted]
+        v95 = sub["vacc95"].values[counted]
+        nsat = sub["nsat"].values[counted]
+        if not counted.any():
+            typer.echo(f"  {str(c):{width}} data gap at every epoch")
+            continue
+        gap = f"  data gap {100 * (1 - counted.mean()):.2f} %" if not counted.all() else ""
+        typer.echo(f"  {str(c):{width}} visible {int(nsat.min())}-{int(nsat.max())}  "
                    f"PDOP {fin.min() if fin.size else float('inf'):.2f}-"
                    f"{fin.max() if fin.size else float('inf'):.2f}  available "
-                   f"{100 * float(sub.available.mean()):.2f} %  H95 median "
-                   f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m")
+                   f"{100 * float(sub.available.values[counted].mean()):.2f} %  H95 median "
+                   f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m{gap}")
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
+
+
+def _report_days(ds, spread_map: Optional[Path]) -> None:
+    """Per configuration: how far daily availability moves, and where it crosses 99 %."""
+    w = np.cos(np.radians(ds["lat"].values))[:, None] * np.ones(ds.sizes["lon"])
+    typer.echo(f"days: {', '.join(str(d)[:10] for d in ds['day'].values)}; data-gap days: "
+               f"{ds.attrs['daily_gap_days']}")
+    for c in ds["config"].values:
+        sub = ds.sel(config=c)
+        lo, hi = sub["availability_day_min"].values, sub["availability_day_max"].values
+        ok = np.isfinite(lo)
+        if not ok.any():
+            typer.echo(f"  {c}: no day with data")
+            continue
+        cross = ok & (lo < 0.99) & (hi >= 0.99)
+        typer.echo(f"  {c}: {int(sub['n_days'])} days with data; daily availability spread "
+                   f"mean {100 * np.average(hi[ok] - lo[ok], weights=w[ok]):.2f} pp, max "
+                   f"{100 * np.max(hi[ok] - lo[ok]):.2f} pp; crosses 99 % on "
+                   f"{100 * w[cross].sum() / w[ok].sum():.1f} % of the area")
+    if spread_map is not None:
+        import matplotlib.pyplot as plt
+
+        from gnss_interop.output.maps import plot_layer
+
+        counted = ", ".join(str(d)[:10] for d in ds["day"].values)
+        for c in ds["config"].values:
+            path = Path(str(spread_map).replace("CFG", str(c).replace("/", "-")))
+            gaps = [g.split(":")[0] for g in ds.attrs["daily_gap_days"].split("; ")
+                    if g.endswith("every configuration") or f": {c} (" in g]
+            days_txt = ", ".join(d for d in counted.split(", ") if d not in gaps)
+            title = (f"Daily PDOP availability spread, {c}: days {days_txt}"
+                     + (f" ({', '.join(gaps)}: data gap, left out)" if gaps else ""))
+            fig = plot_layer(ds, "availability_day_spread", str(c), title=title)
+            fig.savefig(path, dpi=120)
+            plt.close(fig)
+            typer.echo(f"wrote {path}")
+
+
+def _report_gaps(ds, nav) -> None:
+    """Name the data gaps (left out of the statistics) and the files that would close them."""
+    gaps = ds.attrs.get("data_gaps", "none")
+    if gaps == "none":
+        return
+    from gnss_interop.reading.fetch import neighbour_files
+
+    hint = ""
+    names = [n for f in (nav or []) if (n := neighbour_files(f))]
+    if names:
+        hint = ("; the neighbouring days' files would close gaps at the ends of the span: "
+                + ", ".join(f"{a} (before), {b} (after)" for a, b in names))
+    typer.secho(f"note: data gaps, not counted as loss of service: {gaps}{hint}",
+                fg=typer.colors.YELLOW, err=True)
 
 
 # --- fetch (gnss_interop.reading.fetch) ----------------------------------------------------------
@@ -626,21 +712,43 @@ def _echo_fetch_log() -> None:
 
 
 def _nav_or_date(nav: Optional[list[Path]], date: Optional[str]) -> list[Path]:
-    """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)."""
+    """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)
+    and the previous day's, whose last records cover the day's first epochs (daily merged
+    files start GLONASS at 00:15). Without the previous day, 00:00 is a reported data gap."""
+    import datetime as dt
     import os
 
-    from gnss_interop.reading.fetch import SOURCE_ENV, fetch
+    from gnss_interop.reading.fetch import SOURCE_ENV, fetch, parse_date
 
     paths = list(nav or [])
     if date is not None:
         _echo_fetch_log()
+        source = os.environ.get(SOURCE_ENV) or "bkg"
         try:
-            paths.append(fetch(date, source=os.environ.get(SOURCE_ENV) or "bkg"))
+            day = parse_date(date)
+            paths.append(fetch(day, source=source))
         except GnssInputError as exc:
             _fail(str(exc))
+        try:
+            paths.insert(len(paths) - 1, fetch(day - dt.timedelta(days=1), source=source))
+        except GnssInputError as exc:
+            typer.secho(f"note: the previous day's file is not available ({exc}); epochs "
+                        f"it would cover are reported as data gaps", fg=typer.colors.YELLOW,
+                        err=True)
     if not paths:
         _fail("give navigation files (NAV...) or --date YYYY-MM-DD (an IGS daily broadcast file)")
     return paths
+
+
+def _date_span(date: Optional[str], start: Optional[str], end: Optional[str]
+               ) -> tuple[Optional[str], Optional[str]]:
+    """With --date and no --start/--end: that GPST day, 00:00 to 24:00."""
+    if date is None:
+        return start, end
+    from gnss_interop.reading.fetch import parse_date
+
+    day = np.datetime64(parse_date(date).isoformat(), "s")
+    return (start or str(day), end or str(day + np.timedelta64(1, "D")))
 
 
 @app.command("fetch")

@@ -288,3 +288,15 @@ VALIDATE_OUTLIER_M = 100.0
 #: apart (BDS-SIS-ICD-B2a 1.0 §4.2), and a B2a (L5/E5a) front end, 20.46 MHz wide, passes
 #: no B2b; a jammer meant to hit both names both (``bands = ["B2a", "B2b"]``).
 RF_BAND_GROUPING_HZ = 10.0e6
+
+# --- Default span of a run ----------------------------------------------------------------
+#: A GPST day is one of a file's main days (the default span) if it holds at least this
+#: fraction of the busiest day's healthy records. A daily merged file has ~1 % of its
+#: records on the neighbouring days (the 23:00 BeiDou record of the day before), a stale
+#: station record is one of hundreds: both stay far below; a second day of a two-day file
+#: is far above.
+MAIN_DAY_FRACTION = 0.25
+#: A GPST day whose data gaps exceed this fraction of its epochs for a configuration is a
+#: data-gap day for it: left out of the per-day minimum/maximum and reported (one epoch of
+#: the next day covered by the last record of a daily file is no day's statistic).
+DAILY_MAX_GAP_FRACTION = 0.1

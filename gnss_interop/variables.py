@@ -48,7 +48,7 @@ DOP_STATISTICS: tuple[str, ...] = ("mean", "p95", "max")
 #: an image in the HTML report.
 OUTPUTS = frozenset({"netcdf", "geotiff", "panel", "map", "report"})
 
-Kind = Literal["fraction", "nsat", "dop", "gain", "accuracy", "gain_m"]
+Kind = Literal["fraction", "nsat", "dop", "gain", "accuracy", "gain_m", "spread"]
 
 #: Per point-epoch accuracy quantities of the weighted solution, in kernel order
 #: (:data:`gnss_interop.coverage.kernels.ACC_NAMES`).
@@ -244,6 +244,27 @@ def _entries() -> Iterator[Variable]:
                                        "share of the epochs with a solution and PDOP ≤ "
                                        "{pdop_max:g}, mean over the area with cos(latitude) "
                                        "weights", percent=True))
+    yield Variable("data_gap_fraction",
+                   "fraction of epochs without an ephemeris for a system of the configuration",
+                   "1", "fraction", valid_min=0.0, valid_max=1.0, trial_reduce="max",
+                   comment="data gaps (no usable satellite of a system has a valid broadcast "
+                           "ephemeris) are left out of every other statistic: a gap in the "
+                           "data is not a loss of service (gnss_interop.coverage.gaps)")
+    for q, what in (("availability", "PDOP availability"),
+                    ("accuracy_availability", "accuracy availability")):
+        yield Variable(f"{q}_daily", f"{what} of each GPST day", "1", "fraction",
+                       valid_min=0.0, valid_max=1.0,
+                       comment="NaN on a day that is a data gap for the configuration "
+                               "(gnss_interop.coverage.days)")
+        yield Variable(f"{q}_day_min", f"lowest daily {what} over the span", "1", "fraction",
+                       outputs=frozenset({"netcdf", "geotiff", "map"}),
+                       valid_min=0.0, valid_max=1.0, trial_reduce="min")
+        yield Variable(f"{q}_day_max", f"highest daily {what} over the span", "1",
+                       "fraction", valid_min=0.0, valid_max=1.0, trial_reduce="max")
+        yield Variable(f"{q}_day_spread", f"spread (max - min) of the daily {what}", "1",
+                       "spread", outputs=frozenset({"netcdf", "geotiff", "map"}),
+                       comment="how much one day's map can differ from another's at this "
+                               "point (ground tracks repeat every 7-8 sidereal days)")
     yield Variable("solution_fraction", "fraction of epochs with a position solution", "1",
                    "fraction", comment="solution: visible satellites >= unknowns and non-singular "
                                        "geometry", denied_fill=0.0)

@@ -350,3 +350,19 @@ def test_default_profile_uses_no_bds2_and_glonass_is_worse_in_metres(brd4_eph):
     h = {c: float(np.median(s["hacc95"].sel(config=c).values)) for c in ("C", "R", "C+R")}
     assert 2.0 * h["C"] < h["R"]
     assert 0.8 * h["C"] < h["C+R"] < h["C"]
+
+
+def test_keep_time_size_check_counts_the_accuracy_arrays(monkeypatch):
+    """The per-epoch output limit includes the accuracy quantities: a request that fits
+    without them is refused with them, with a message that says so."""
+    import gnss_interop.coverage.engine as E
+    from gnss_interop.coverage import kernels as K
+
+    grid = GridSpec.global_grid(30.0)
+    n = grid.size * POS.sizes["time"] * len(CONFIGS)
+    without = n * (2 + 8 * K.N_DOP)
+    monkeypatch.setattr(E, "KEEP_TIME_MAX_BYTES", without + 1)
+    ds = compute_grid(POS, grid, configs=CONFIGS, keep_time=True, accuracy=False)
+    assert "pdop" in ds and "hacc95" not in ds
+    with pytest.raises(ValueError, match="with the accuracy layers"):
+        compute_grid(POS, grid, configs=CONFIGS, keep_time=True)

@@ -201,3 +201,31 @@ def test_leap_seconds_header_disagreeing_with_table_warns(tmp_path):
     p = _with_leap_line(tmp_path, "    17")
     with pytest.warns(GnssDataWarning, match="GPST-UTC = 17 s but the leap-second table gives 18 s"):
         load_ephemerides(p)
+
+
+@pytest.mark.real_data
+def test_default_span_is_the_files_main_day():
+    """BRD400DLR also holds 23:00 records of 2023-03-11: the default span is still the
+    GPST day 2023-03-12 (span() keeps the full validity)."""
+    from conftest import BRD4
+
+    eph = load_ephemerides(BRD4)
+    assert eph.span()[0] < np.datetime64("2023-03-12T00:00")
+    lo, hi = eph.default_span()
+    assert lo == np.datetime64("2023-03-12T00:00") and hi == np.datetime64("2023-03-13T00:00")
+
+
+@pytest.mark.real_data
+def test_a_stale_record_does_not_stretch_the_default_span():
+    """The VILL00ESP station file of 2018-06-19 carries one record of 2018-06-05: span()
+    covers 15 days, the default span the file's day, and a warning names the record."""
+    from conftest import VILL
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eph = load_ephemerides(VILL)
+    lo_all, hi_all = eph.span()
+    assert (hi_all - lo_all) > np.timedelta64(14, "D")
+    with pytest.warns(EphemerisRangeWarning, match=r"1 healthy record\(s\).*2018-06-05"):
+        lo, hi = eph.default_span()
+    assert lo == np.datetime64("2018-06-19T00:00") and hi == np.datetime64("2018-06-20T00:00")

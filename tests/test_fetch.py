@@ -421,6 +421,27 @@ def test_cli_site_and_grid_with_date(archive, cache, tmp_path, monkeypatch, comm
     assert res.exit_code == 0, res.output
     assert (tmp_path / command[-1]).is_file() and (cache / BRD4_NAME).is_file()
     assert archive.hits[FOLDER + BRD4_NAME] == 1
+    # the previous day's file is asked for too (its records cover 00:00); missing, it is a
+    # note, and the epochs it would cover are data gaps
+    assert "the previous day's file is not available" in res.output
+
+
+def test_cli_site_with_date_defaults_to_that_day_and_loads_the_day_before(archive, cache,
+                                                                          tmp_path, monkeypatch):
+    prev = BRD4_NAME.replace("2023071", "2023070")
+    prev_folder = FOLDER.replace("071", "070")
+    archive.serve(FOLDER + BRD4_NAME, ("ok", BRD4.read_bytes()))
+    archive.serve(prev_folder + prev, ("ok", BRD4.read_bytes()))  # stands in for 03-11
+    monkeypatch.setenv("GNSS_INTEROP_SOURCE", archive.url)
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["site", "--lat", "40", "--lon", "116", "--step", "3600",
+                              "--date", DAY, "--out", "dop.csv"])
+    assert res.exit_code == 0, res.output
+    assert archive.hits[prev_folder + prev] == 1
+    rows = (tmp_path / "dop.csv").read_text().splitlines()
+    assert any("2023-03-12T00:00:00" in r for r in rows)
+    assert any("2023-03-13T00:00:00" in r for r in rows)
+    assert not any("2023-03-11T23" in r for r in rows)
 
 
 def test_cli_needs_files_or_a_date(archive):

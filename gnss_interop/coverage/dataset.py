@@ -119,9 +119,11 @@ def provenance(grid, configs, mask, pdop_max, times, input_files, time_chunk) ->
             "satellites) and det(P) > 1e-12*(trace(P)/3)^3 for the clock-reduced 3x3 "
             "position normal matrix P"),
         "availability_rule": f"epochs with a solution and PDOP <= {pdop_max:g}, divided by "
-                             f"all epochs",
+                             f"the epochs that are not data gaps for the configuration "
+                             f"(data_gap_fraction)",
         "p95_method": (
-            f"nearest rank ceil(0.95 N) over all N epochs, no-solution epochs = +inf; "
+            f"nearest rank ceil(0.95 N) over the N epochs without data gap, no-solution "
+            f"epochs = +inf; "
             f"per-point histogram with {K.HIST_SUB} linear sub-bins per octave from "
             f"0.125 to 128 (relative bin width <= {100 / K.HIST_SUB:.3g} %); reported value "
             f"= min(upper edge of the bin, max); a p95 of 128 or more (overflow bin) is "
@@ -197,5 +199,34 @@ def add_accuracy_layers(ds: xr.Dataset, profile, systems, usage, limit, out_acc,
             ds[q] = _layer(q, ep_acc[:, j], edims)
     ds.attrs["accuracy_availability_rule"] = (
         f"epochs with a solution and {limit.describe()} (predicted 95 % errors), divided by "
-        f"all epochs")
+        f"the epochs that are not data gaps for the configuration")
+    return ds
+
+
+def describe_gaps(sys_gap: np.ndarray, systems, times: np.ndarray) -> str:
+    """``"GLONASS: 1 of 720 epochs (2023-03-12T00:00:00)"`` per system with gaps, or "none"."""
+    parts = []
+    for k, system in enumerate(systems):
+        idx = np.flatnonzero(sys_gap[:, k])
+        if idx.size:
+            first, last = str(times[idx[0]])[:19], str(times[idx[-1]])[:19]
+            span = first if idx.size == 1 else f"first {first}, last {last}"
+            parts.append(f"{system.display_name}: {idx.size} of {times.size} epochs ({span})")
+    return "; ".join(parts) or "none"
+
+
+def add_gap_layers(ds: xr.Dataset, ep_gap: np.ndarray, sys_gap: np.ndarray, systems,
+                   keep_time: bool, times: np.ndarray) -> xr.Dataset:
+    """Add ``data_gap_fraction`` (config, lat, lon) and the ``data_gaps`` attribute (in
+    place); with ``keep_time`` also ``data_gap`` (config, time)."""
+    frac = ep_gap.mean(axis=0).astype(np.float32)  # (config,)
+    shape = (frac.size, ds.sizes["lat"], ds.sizes["lon"])
+    ds["data_gap_fraction"] = _layer("data_gap_fraction",
+                                     np.broadcast_to(frac[:, None, None], shape).copy(),
+                                     ("config", "lat", "lon"))
+    ds.attrs["data_gaps"] = describe_gaps(sys_gap, systems, times)
+    if keep_time:
+        ds["data_gap"] = xr.DataArray(ep_gap.T.astype(bool), dims=("config", "time"), attrs={
+            "long_name": "epoch is a data gap for the configuration (left out of the "
+                         "statistics)"})
     return ds

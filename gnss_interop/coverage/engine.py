@@ -61,7 +61,8 @@ from gnss_interop.accuracy.budget import (
 from gnss_interop.accuracy.limits import AccuracyLimit, accuracy_limit
 from gnss_interop.coverage import kernels as K
 from gnss_interop.coverage.configs import Configuration, combinations, systems_of
-from gnss_interop.coverage.dataset import add_accuracy_layers, grid_dataset
+from gnss_interop.coverage.dataset import add_accuracy_layers, add_gap_layers, grid_dataset
+from gnss_interop.coverage.gaps import configuration_gaps, system_gaps
 from gnss_interop.coverage.geometry import geodetic_to_ecef
 from gnss_interop.coverage.grid import GridSpec
 from gnss_interop.coverage.masks import ElevationMask
@@ -113,6 +114,8 @@ class _Static:
     sys_ion: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     h95_max: float = math.inf
     v95_max: float = math.inf
+    #: (T, C) uint8: 1 where the epoch is a data gap for the configuration (coverage.gaps)
+    ep_gap: NDArray[np.uint8] = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
 
 
 def _positions_array(positions: xr.DataArray) -> tuple[NDArray[np.float64], NDArray, list[str]]:
@@ -307,7 +310,9 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
         n_pts = row_geo.shape[0] * lon_cs.shape[1]
         n_t, n_cfg = chunk.shape[0], st.cfg_group.shape[0]
         state = K.new_state(n_pts, n_cfg, st.weighted)
-        state["n_epochs"][0] = n_t
+        gap = (np.ascontiguousarray(st.ep_gap[tile.i0:tile.i1]) if st.ep_gap.size
+               else np.zeros((n_t, n_cfg), np.uint8))
+        state["n_epochs"][:] = n_t - gap.sum(axis=0)
         if st.keep_time:
             ep_nsat = np.zeros((n_pts, n_cfg, n_t), np.int16)
             ep_dop = np.zeros((n_pts, n_cfg, n_t, K.N_DOP))
@@ -333,7 +338,7 @@ def _run_tile(tile: _Tile, pt: tuple[NDArray, NDArray], lat_rows: NDArray, chunk
                          st.weighted, sat_var, st.sys_coef, st.sys_ion, tau2, st.h95_max,
                          st.v95_max, state["n_acc_available"], state["n_acc_solution"],
                          state["acc_sum"], state["acc_max"], state["acc_hist"],
-                         ep_acc[:, :, i0:i1] if ep_acc.size else ep_acc)
+                         ep_acc[:, :, i0:i1] if ep_acc.size else ep_acc, gap[i0:i1])
         return state, ((ep_nsat, ep_dop, ep_acc) if st.keep_time else None)
     except Exception as exc:
         raise CoverageError(f"{tile.label()} failed: {type(exc).__name__}: {exc}") from exc
@@ -469,14 +474,20 @@ def compute_grid(
                           grid.height_m, grid.is_full_longitude, usage.usable)
     if accuracy:
         st = _with_accuracy(st, profile, systems, usage, limit)
+    sys_gap = system_gaps(positions, systems, usage.usable)
+    st = replace(st, ep_gap=configuration_gaps(sys_gap, systems, configs))
+    _require_data(st.ep_gap, configs, times)
     lat, lon = grid.lat_deg, grid.lon_deg
     n_lat, n_lon, n_t, n_cfg = lat.size, lon.size, times.size, len(configs)
     if keep_time:
-        need = n_lat * n_lon * n_t * n_cfg * (2 + 8 * K.N_DOP)
+        # int16 count, float64 DOPs and, with accuracy, the float64 accuracy quantities
+        need = n_lat * n_lon * n_t * n_cfg * (2 + 8 * K.N_DOP + (8 * K.N_ACC if accuracy else 0))
         if need > KEEP_TIME_MAX_BYTES:
             raise ValueError(
                 f"keep_time=True would need {need / 2**30:.1f} GiB for {n_lat}x{n_lon} points x "
-                f"{n_t} epochs; use a coarser grid, a smaller box or fewer epochs")
+                f"{n_t} epochs ({n_cfg} configurations"
+                + (", with the accuracy layers" if accuracy else "")
+                + "); use a coarser grid, a smaller box, fewer epochs or accuracy=False")
     if threads:
         n_threads = int(threads)
     elif hasattr(os, "sched_getaffinity"):
@@ -536,7 +547,18 @@ def compute_grid(
     ds = grid_dataset(grid, configs, mask, pdop_max, times, out_nsat, out_frac, out_dop,
                       ep_nsat, ep_dop, input_files, time_chunk)
     add_accuracy_layers(ds, profile, systems, usage, limit, out_acc, out_afrac, ep_acc)
+    add_gap_layers(ds, st.ep_gap, sys_gap, systems, keep_time, times)
     return ds
+
+
+def _require_data(ep_gap: NDArray[np.uint8], configs: Sequence[Configuration],
+                  times: NDArray) -> None:
+    """A span that no ephemeris covers is an error, not a 0 % result."""
+    if ep_gap.size and ep_gap.all():
+        raise ValueError(
+            f"no ephemeris covers {str(times[0])[:19]} .. {str(times[-1])[:19]} GPST for "
+            f"every configuration ({', '.join(c.name for c in configs)}): every epoch is a "
+            f"data gap; load the files of that span")
 
 
 def _run_threads(bands, band_points, pos, st, store, n_threads, progress):

@@ -138,7 +138,7 @@ def new_state(n_points: int, n_configs: int, weighted: bool = False) -> dict[str
         "acc_sum": np.zeros((c, N_ACC, pa), np.float64),
         "acc_max": np.zeros((c, N_ACC, pa), np.float64),
         "acc_hist": np.zeros((c, N_ACC_HIST, pa, N_BINS), np.int32),
-        "n_epochs": np.zeros(1, np.int64),
+        "n_epochs": np.zeros(c, np.int64),  # epochs counted per configuration (no data gap)
         "nsat_sum": np.zeros((c, p), np.int64),
         "nsat_min": np.full((c, p), np.iinfo(np.int32).max, np.int32),
         "nsat_max": np.zeros((c, p), np.int32),
@@ -824,7 +824,7 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                nsat_sum, nsat_min, nsat_max, n_solution, n_available, dop_sum, dop_max, hist,
                keep_time, ep_nsat, ep_dop, weighted, sat_var, sys_coef, sys_ion, tau2_rows,
                h95_max, v95_max, n_acc_available, n_acc_solution, acc_sum, acc_max, acc_hist,
-               ep_acc):
+               ep_acc, ep_gap):
     """Update running statistics of a block of grid rows over the epochs of one time chunk.
 
     Parameters
@@ -869,6 +869,11 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
         Accuracy limits of ``n_acc_available`` [m] (+inf: no limit).
     n_acc_available ... acc_hist
         Running accuracy statistics (see :func:`new_state`).
+    ep_gap : (T, C) uint8
+        1 where an epoch is a data gap for a configuration (a system of it has no ephemeris
+        at all, :mod:`gnss_interop.coverage.gaps`): its statistics are not updated (the
+        caller counts only the other epochs in ``n_epochs``); per-epoch values are still
+        written.
     """
     n_rows = row_geo.shape[0]
     n_lon = lon_cs.shape[1]
@@ -1008,32 +1013,36 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                                 aq[jj] += aq[jj + np.uint64(n_lon)]
                 for c in range(n_cfg):
                     _solve_row(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, dop, ok, ns)
-                    s_sum = nsat_sum[c]
-                    s_min = nsat_min[c]
-                    s_max = nsat_max[c]
-                    s_sol = n_solution[c]
-                    s_av = n_available[c]
-                    pd = dop[1]
-                    for jj in range(np.uint64(n_lon)):  # vectorised
-                        p = base + jj
-                        nj = ns[jj]
-                        s_sum[p] += nj
-                        s_min[p] = min(s_min[p], nj)
-                        s_max[p] = max(s_max[p], nj)
-                        s_sol[p] += 1 if ok[jj] else 0
-                        s_av[p] += 1 if pd[jj] <= pdop_max else 0  # inf without solution
-                    for q in range(N_DOP):
-                        d_sum = dop_sum[c, q]
-                        d_max = dop_max[c, q]
-                        dq = dop[q]
-                        bits = dop_bits[q]
-                        bq = binbuf[tb, c, q]
+                    gap = ep_gap[t, c] != 0  # no ephemeris for a system: not counted
+                    if gap:
+                        binbuf[tb, c, :, :] = -1
+                    else:
+                        s_sum = nsat_sum[c]
+                        s_min = nsat_min[c]
+                        s_max = nsat_max[c]
+                        s_sol = n_solution[c]
+                        s_av = n_available[c]
+                        pd = dop[1]
                         for jj in range(np.uint64(n_lon)):  # vectorised
                             p = base + jj
-                            v = dq[jj] if ok[jj] else 0.0
-                            d_sum[p] += v
-                            d_max[p] = max(d_max[p], v)
-                            bq[jj] = _bin_from_bits(bits[jj]) if ok[jj] else -1
+                            nj = ns[jj]
+                            s_sum[p] += nj
+                            s_min[p] = min(s_min[p], nj)
+                            s_max[p] = max(s_max[p], nj)
+                            s_sol[p] += 1 if ok[jj] else 0
+                            s_av[p] += 1 if pd[jj] <= pdop_max else 0  # inf without solution
+                        for q in range(N_DOP):
+                            d_sum = dop_sum[c, q]
+                            d_max = dop_max[c, q]
+                            dq = dop[q]
+                            bits = dop_bits[q]
+                            bq = binbuf[tb, c, q]
+                            for jj in range(np.uint64(n_lon)):  # vectorised
+                                p = base + jj
+                                v = dq[jj] if ok[jj] else 0.0
+                                d_sum[p] += v
+                                d_max[p] = max(d_max[p], v)
+                                bq[jj] = _bin_from_bits(bits[jj]) if ok[jj] else -1
                     if keep_time:
                         for j in range(n_lon):
                             p = r * n_lon + j
@@ -1043,28 +1052,31 @@ def accumulate(row_geo, lon_cs, cyclic, lat_rows_deg, lon0_deg, dlon_deg, sat_xy
                     if weighted:
                         _solve_row_w(acc, c, cfg_group, n_groups_max, n_lon, A, B, N, sel, accq,
                                      ok_w)
-                        s_aa = n_acc_available[c]
-                        s_as = n_acc_solution[c]
-                        hq = accq[0]
-                        vq = accq[1]
-                        for jj in range(np.uint64(n_lon)):  # vectorised
-                            p = base + jj
-                            s_aa[p] += 1 if (hq[jj] <= h95_max) & (vq[jj] <= v95_max) else 0
-                            s_as[p] += 1 if ok_w[jj] else 0
-                        for q in range(N_ACC):
-                            q_sum = acc_sum[c, q]
-                            q_max = acc_max[c, q]
-                            aqv = accq[q]
+                        if gap:
+                            binbuf_w[tb, c, :, :] = -1
+                        else:
+                            s_aa = n_acc_available[c]
+                            s_as = n_acc_solution[c]
+                            hq = accq[0]
+                            vq = accq[1]
                             for jj in range(np.uint64(n_lon)):  # vectorised
                                 p = base + jj
-                                v = aqv[jj] if ok_w[jj] else 0.0
-                                q_sum[p] += v
-                                q_max[p] = max(q_max[p], v)
-                        for q in range(N_ACC_HIST):
-                            bits = acc_bits[q]
-                            bq = binbuf_w[tb, c, q]
-                            for jj in range(np.uint64(n_lon)):  # vectorised
-                                bq[jj] = _bin_from_bits(bits[jj]) if ok_w[jj] else -1
+                                s_aa[p] += 1 if (hq[jj] <= h95_max) & (vq[jj] <= v95_max) else 0
+                                s_as[p] += 1 if ok_w[jj] else 0
+                            for q in range(N_ACC):
+                                q_sum = acc_sum[c, q]
+                                q_max = acc_max[c, q]
+                                aqv = accq[q]
+                                for jj in range(np.uint64(n_lon)):  # vectorised
+                                    p = base + jj
+                                    v = aqv[jj] if ok_w[jj] else 0.0
+                                    q_sum[p] += v
+                                    q_max[p] = max(q_max[p], v)
+                            for q in range(N_ACC_HIST):
+                                bits = acc_bits[q]
+                                bq = binbuf_w[tb, c, q]
+                                for jj in range(np.uint64(n_lon)):  # vectorised
+                                    bq[jj] = _bin_from_bits(bits[jj]) if ok_w[jj] else -1
                         if keep_time:
                             for j in range(n_lon):
                                 p = r * n_lon + j
@@ -1098,30 +1110,35 @@ def _finalize_kernel(n_epochs, nsat_sum, nsat_min, nsat_max, n_solution, n_avail
                      dop_sum, dop_max, hist, edges, out_nsat, out_frac, out_dop):
     """Means, nearest-rank p95 and maxima from running statistics.
 
+    n_epochs (C,): epochs counted per configuration (data gaps left out; 0: every value NaN).
     out_nsat (P, C, 3): mean, min, max; out_frac (P, C, 2): solution fraction,
     availability; out_dop (P, C, 5, 3): mean, p95, max.
     """
     n_cfg, n_pts = nsat_sum.shape
-    rank = int(math.ceil(0.95 * n_epochs))  # nearest rank, 1-based
-    if rank < 1:
-        rank = 1
     nan = np.nan
     inf = np.inf
-    for p in range(n_pts):
-        for c in range(n_cfg):
-            out_nsat[p, c, 0] = nsat_sum[c, p] / n_epochs
+    for c in range(n_cfg):
+        n_ep = n_epochs[c]
+        rank = max(int(math.ceil(0.95 * n_ep)), 1)  # nearest rank, 1-based
+        for p in range(n_pts):
+            if n_ep == 0:
+                out_nsat[p, c, :] = nan
+                out_frac[p, c, :] = nan
+                out_dop[p, c, :, :] = nan
+                continue
+            out_nsat[p, c, 0] = nsat_sum[c, p] / n_ep
             out_nsat[p, c, 1] = nsat_min[c, p]
             out_nsat[p, c, 2] = nsat_max[c, p]
             nsol = n_solution[c, p]
-            out_frac[p, c, 0] = nsol / n_epochs
-            out_frac[p, c, 1] = n_available[c, p] / n_epochs
+            out_frac[p, c, 0] = nsol / n_ep
+            out_frac[p, c, 1] = n_available[c, p] / n_ep
             for j in range(N_DOP):
                 if nsol > 0:
                     out_dop[p, c, j, 0] = dop_sum[c, j, p] / nsol
                 else:
                     out_dop[p, c, j, 0] = nan
                 vmax = dop_max[c, j, p]
-                out_dop[p, c, j, 2] = vmax if nsol == n_epochs else inf
+                out_dop[p, c, j, 2] = vmax if nsol == n_ep else inf
                 if rank > nsol:
                     out_dop[p, c, j, 1] = inf
                     continue
@@ -1145,8 +1162,8 @@ def finalize(state: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.n
     out_nsat = np.empty((n_pts, n_cfg, 3))
     out_frac = np.empty((n_pts, n_cfg, 2))
     out_dop = np.empty((n_pts, n_cfg, N_DOP, 3))
-    n_epochs = int(state["n_epochs"][0])
-    if n_epochs < 1:
+    n_epochs = np.ascontiguousarray(state["n_epochs"], dtype=np.int64)
+    if n_epochs.shape != (n_cfg,) or n_epochs.max(initial=0) < 1:
         raise ValueError("no epochs were accumulated")
     _finalize_kernel(n_epochs, state["nsat_sum"], state["nsat_min"], state["nsat_max"],
                      state["n_solution"], state["n_available"], state["dop_sum"],
@@ -1158,19 +1175,21 @@ def finalize(state: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.n
 def _finalize_quantities(n_epochs, n_ok, q_sum, q_max, hist, edges, out):
     """Mean (over epochs with a solution), nearest-rank p95 and max (no solution = +inf) of
     quantities with running sums (C, Q, P), maxima and histograms (C, Q, P, N_BINS);
-    out (P, C, Q, 3)."""
+    n_epochs (C,) as in :func:`_finalize_kernel`; out (P, C, Q, 3)."""
     n_cfg, n_q, n_pts = q_sum.shape
     n_hist = hist.shape[1]
-    rank = int(math.ceil(0.95 * n_epochs))
-    if rank < 1:
-        rank = 1
-    for p in range(n_pts):
-        for c in range(n_cfg):
+    for c in range(n_cfg):
+        n_ep = n_epochs[c]
+        rank = max(int(math.ceil(0.95 * n_ep)), 1)
+        for p in range(n_pts):
             nsol = n_ok[c, p]
             for j in range(n_q):
+                if n_ep == 0:
+                    out[p, c, j, :] = np.nan
+                    continue
                 out[p, c, j, 0] = q_sum[c, j, p] / nsol if nsol > 0 else np.nan
                 vmax = q_max[c, j, p]
-                out[p, c, j, 2] = vmax if nsol == n_epochs else np.inf
+                out[p, c, j, 2] = vmax if nsol == n_ep else np.inf
                 if j >= n_hist:
                     out[p, c, j, 1] = np.nan  # no histogram: no p95
                     continue
@@ -1191,15 +1210,17 @@ def _finalize_quantities(n_epochs, n_ok, q_sum, q_max, hist, edges, out):
 
 def finalize_accuracy(state: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
     """Accuracy statistics ``(acc[P,C,N_ACC,3], fractions[P,C,2])`` (mean, p95, max; the
-    fraction of epochs with a weighted solution and the accuracy availability), or ``None``
-    when the state was not weighted."""
+    fraction of counted epochs with a weighted solution and the accuracy availability), or
+    ``None`` when the state was not weighted."""
     n_cfg, n_pts = state["n_acc_available"].shape
     if n_pts == 0:
         return None
-    n_epochs = int(state["n_epochs"][0])
+    n_epochs = np.ascontiguousarray(state["n_epochs"], dtype=np.int64)
     out = np.empty((n_pts, n_cfg, N_ACC, 3))
     _finalize_quantities(n_epochs, state["n_acc_solution"], state["acc_sum"], state["acc_max"],
                          state["acc_hist"], bin_edges(), out)
-    frac = np.stack([state["n_acc_solution"].T / n_epochs,
-                     state["n_acc_available"].T / n_epochs], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = np.where(n_epochs > 0, n_epochs, np.nan)[:, None]
+        frac = np.stack([(state["n_acc_solution"] / den).T,
+                         (state["n_acc_available"] / den).T], axis=-1)
     return out, frac

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import xarray as xr
@@ -10,10 +11,11 @@ import xarray as xr
 from gnss_interop._version import __version__
 from gnss_interop.coverage.configs import Configuration, systems_of
 from gnss_interop.accuracy.limits import accuracy_limit
-from gnss_interop.coverage.dataset import profile_attrs
+from gnss_interop.coverage.dataset import describe_gaps, profile_attrs
 from gnss_interop.coverage.engine import (
     _points,
     _positions_array,
+    _require_data,
     _run_tile,
     _static,
     _Tile,
@@ -21,6 +23,7 @@ from gnss_interop.coverage.engine import (
     default_configurations,
     satellite_usage,
 )
+from gnss_interop.coverage.gaps import configuration_gaps, system_gaps
 from gnss_interop.receivers.profiles import receiver_profile
 from gnss_interop.coverage.geometry import look_angles
 from gnss_interop.coverage.masks import ElevationMask
@@ -70,6 +73,9 @@ def compute_site(
                           float(height_m), usable=usage.usable)
     if accuracy:
         st = _with_accuracy(st, profile, systems, usage, limit)
+    sys_gap = system_gaps(positions, systems, usage.usable)
+    st = replace(st, ep_gap=configuration_gaps(sys_gap, systems, configs))
+    _require_data(st.ep_gap, configs, times)
     rows = np.array([float(lat_deg)])
     pt = _points(rows, np.array([float(lon_deg)]), float(height_m))
     tile = _Tile(float(lat_deg), float(lat_deg), str(times[0])[:19], str(times[-1])[:19],
@@ -98,6 +104,9 @@ def compute_site(
             ("config", "time"), (ep_acc[0, :, :, 3] <= limit.horizontal_max)
             & (ep_acc[0, :, :, 4] <= limit.vertical_max),
             {"long_name": f"solution with {limit.describe()}"})
+    data["data_gap"] = (("config", "time"), st.ep_gap.T.astype(bool), {
+        "long_name": "epoch is a data gap for the configuration: a system of it has no "
+                     "ephemeris (not a loss of service; gnss_interop.coverage.gaps)"})
     data["usable"] = (("sv",), usage.usable, {"long_name": "the receiver profile can use the "
                                               "satellite (its generation broadcasts the "
                                               "tracked signals)"})
@@ -116,4 +125,5 @@ def compute_site(
         "configurations": "; ".join(f"{c.name}: {c.describe()}" for c in configs),
     })
     ds.attrs.update(profile_attrs(profile, systems, usage, limit))
+    ds.attrs["data_gaps"] = describe_gaps(sys_gap, systems, times)
     return ds

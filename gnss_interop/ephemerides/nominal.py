@@ -43,7 +43,8 @@ from gnss_interop.constants import (
 from gnss_interop.orbits import propagate_glonass_state
 from gnss_interop.timescales import calendar_to_seconds, leap_seconds_at_utc
 
-__all__ = ["BDS3_MEO", "BDS3_IGSO", "BDS3_GEO_LON_DEG", "GLONASS_NOMINAL", "write_nominal_rinex"]
+__all__ = ["BDS3_MEO", "BDS3_IGSO", "BDS3_GEO_LON_DEG", "GLONASS_NOMINAL", "nominal_files",
+           "write_nominal_rinex"]
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,10 @@ def _bds_records(day_bdt0: float, t_ref_bdt: float) -> list[str]:
     return lines
 
 
-def _glonass_records(day_utc0: float) -> list[str]:
-    """FDMA records every 30 min (t_b at hh:15 and hh:45 UTC) covering the GPST day."""
+def _glonass_records(day_utc0: float, steps_from_reference: int = 0) -> list[str]:
+    """FDMA records every 30 min (t_b at hh:15 and hh:45 UTC) covering the GPST day; the
+    nominal state is set at the reference day's first t_b, ``steps_from_reference`` half
+    hours before this day's first t_b, and propagated from there."""
     gl = GLONASS_NOMINAL
     a, inc = gl["semi_major_axis_m"], math.radians(gl["inclination_deg"])
     v_circ = math.sqrt(GLO_GM_M3_S2 / a)
@@ -183,6 +186,9 @@ def _glonass_records(day_utc0: float) -> list[str]:
     state = np.hstack([np.array(pos), np.array(vel)])
     zeros = np.zeros((len(slots), 3))
     t_b = day_utc0 - 45 * 60.0 + 1800.0 * np.arange(52)     # 23:15 UTC the day before, ...
+    for _ in range(steps_from_reference):
+        state = propagate_glonass_state(state[:, :3], state[:, 3:], zeros,
+                                        np.full(len(slots), 1800.0))
     states = [state]
     for _ in t_b[1:]:
         state = propagate_glonass_state(state[:, :3], state[:, 3:], zeros, np.full(len(slots), 1800.0))
@@ -204,20 +210,28 @@ def _glonass_records(day_utc0: float) -> list[str]:
     return lines
 
 
-def write_nominal_rinex(path: str | Path, day: str = "2024-01-01") -> Path:
+def write_nominal_rinex(path: str | Path, day: str = "2024-01-01", *,
+                        reference_day: str | None = None) -> Path:
     """Write the nominal constellations for one GPST ``day`` as a RINEX 4.00 navigation file.
 
     The file covers ``day`` 00:00 to 24:00 GPST for both systems (BeiDou toe every hour,
-    GLONASS t_b every 30 min). A ``.gz`` suffix writes it gzip-compressed, with a fixed
-    timestamp so that regenerating it gives the same bytes.
+    GLONASS t_b every 30 min). The constellations sit on their nominal slots at
+    ``reference_day`` (default: ``day``) and move on from there, so the files of
+    consecutive days with one reference day join without a step (the ground tracks repeat
+    after 7 and 8 sidereal days, as the real ones do). A ``.gz`` suffix writes it
+    gzip-compressed, with a fixed timestamp so that regenerating it gives the same bytes.
     """
     path = Path(path)
+    ref = np.datetime64(reference_day or day, "D")
+    n_days = int((np.datetime64(day, "D") - ref) / np.timedelta64(1, "D"))
+    if n_days < 0:
+        raise ValueError(f"day {day} is before the reference day {ref}")
     d = np.datetime64(day, "D").astype(object)
     day_cal = float(calendar_to_seconds(d.year, d.month, d.day, 0, 0, 0))
     leap = int(leap_seconds_at_utc(day_cal))
     day_bdt0 = day_cal - GPST_MINUS_BDT_S       # GPST midnight expressed in BDT
     day_utc0 = day_cal - leap                   # GPST midnight expressed in UTC
-    t_ref_bdt = day_cal                          # inertial reference: 00:00 BDT of the day
+    t_ref_bdt = day_cal - 86400.0 * n_days       # inertial reference: 00:00 of the reference day
     header = [
         f"{'4.00':>9}{'':11}{'NAVIGATION DATA':20}{'M':20}RINEX VERSION / TYPE",
         f"{'gnss-interop':20}{'nominal':20}{'20240101 000000 UTC':20}PGM / RUN BY / DATE",
@@ -239,10 +253,35 @@ def write_nominal_rinex(path: str | Path, day: str = "2024-01-01") -> Path:
         f"    {y:04d} {mo:02d} {dd:02d} 00 00 00 BDGL",
         "    " + _fmt([(day_bdt0 + 14.0) % _WEEK, NOMINAL_BDGL_A0_S, 0.0, 0.0]),
     ]
-    body = sto + _bds_records(day_bdt0, t_ref_bdt) + _glonass_records(day_utc0)
+    body = sto + _bds_records(day_bdt0, t_ref_bdt) + _glonass_records(day_utc0, 48 * n_days)
     text = "\n".join(header + body) + "\n"
     data = text.encode("ascii")
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".gz":
         data = gzip.compress(data, mtime=0)
     return write_bytes_atomic(path, data)
+
+
+#: The shipped nominal file's day: the reference day of every nominal span.
+NOMINAL_REFERENCE_DAY = "2024-01-01"
+
+
+def nominal_files(start: str, end: str, folder: str | Path) -> list[Path]:
+    """Nominal files covering ``start`` .. ``end`` (GPST), one per day plus the day before
+    (whose last records cover 00:00), all on the reference day
+    :data:`NOMINAL_REFERENCE_DAY`; written to ``folder`` once and reused."""
+    first = np.datetime64(start, "D") - np.timedelta64(1, "D")
+    last = np.datetime64(np.datetime64(end, "s") - np.timedelta64(1, "s"), "D")
+    ref = np.datetime64(NOMINAL_REFERENCE_DAY, "D")
+    if first < ref:
+        first = ref
+    out = []
+    day = first
+    while day <= last:
+        p = Path(folder) / f"nominal_bds3_glonass_{str(day).replace('-', '')}_ref"\
+            f"{NOMINAL_REFERENCE_DAY.replace('-', '')}.rnx.gz"
+        if not p.exists():
+            write_nominal_rinex(p, day=str(day), reference_day=NOMINAL_REFERENCE_DAY)
+        out.append(p)
+        day = day + np.timedelta64(1, "D")
+    return out

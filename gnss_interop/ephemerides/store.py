@@ -32,6 +32,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from gnss_interop.constants import MAIN_DAY_FRACTION
 from gnss_interop.ephemerides.records import (RecordTable, dedupe, record_clocks,
                                               record_positions, records_from_nav)
 from gnss_interop.ephemerides.consistency import cross_check
@@ -119,7 +120,8 @@ class Ephemerides:
         """All records of ``system`` as a dict of arrays (for inspection and tests)."""
         r = self._rec[system]
         out = {"sv": r.sv, "message": r.message, "t_ref_gpst": from_gpst_seconds(r.t_ref),
-               "healthy": r.healthy, "source": np.array(self.sources, dtype=object)[r.source]
+               "healthy": r.healthy, "excluded": r.excluded,
+               "source": np.array(self.sources, dtype=object)[r.source]
                if len(r) else np.array([], dtype=object), "line": r.line}
         out.update(r.values)
         return out
@@ -143,7 +145,7 @@ class Ephemerides:
 
         if date is None:
             if self.svs:
-                t0, t1 = self.span()
+                t0, t1 = self._main_days_span(None)[:2]
                 date = t0 + (t1 - t0) // 2
             else:
                 date = np.datetime64("2000-01-01")
@@ -199,6 +201,60 @@ class Ephemerides:
             names = ", ".join(s.display_name for s in System if s in wanted) or "no system"
             raise GnssInputError(f"no usable {names} ephemeris in {', '.join(self.sources)}")
         return from_gpst_seconds(lo), from_gpst_seconds(hi)
+
+    def default_span(self, systems: Iterable[System] | None = None
+                     ) -> tuple[np.datetime64, np.datetime64]:
+        """The span a run covers when none is given (GPST): :meth:`span`, restricted to the
+        file's main day(s).
+
+        A daily file also holds records of neighbouring days (the 23:00 BeiDou record of
+        the day before), and a station file may carry a stale record from weeks before;
+        neither may stretch the default span. The main days are the GPST days holding at
+        least :data:`~gnss_interop.constants.MAIN_DAY_FRACTION` of the busiest day's healthy records (every day
+        between the first and last of them is kept); the span is the usable validity of
+        their records, clipped to those days. Records left out are named in an
+        :class:`~gnss_interop.errors.EphemerisRangeWarning`.
+        """
+        lo, hi, left_out, (d0, d1) = self._main_days_span(systems)
+        if left_out:
+            warnings.warn(
+                f"{len(left_out)} healthy record(s) lie more than a day outside the main "
+                f"day(s) {str(from_gpst_seconds(d0 * 86400.0))[:10]}"
+                + (f" .. {str(from_gpst_seconds(d1 * 86400.0))[:10]}" if d1 > d0 else "")
+                + f" of {', '.join(self.sources)} and do not stretch the default span: "
+                + ", ".join(left_out[:10]) + (" ..." if len(left_out) > 10 else "")
+                + "; give --start/--end to include them", EphemerisRangeWarning, stacklevel=2)
+        return lo, hi
+
+    def _main_days_span(self, systems):
+        """(start, end, records left out, (first, last main day)) of :meth:`default_span`."""
+        wanted = set(self._rec) if systems is None else set(systems)
+        lo_all, hi_all = self.span(systems)
+        t_ref = np.concatenate([r.t_ref[r.usable] for s, r in self._rec.items()
+                                if s in wanted])
+        day = np.floor(t_ref / 86400.0).astype(np.int64)
+        days, counts = np.unique(day, return_counts=True)
+        main = days[counts >= MAIN_DAY_FRACTION * counts.max()]
+        d0, d1 = int(main.min()), int(main.max())
+        inside = (day >= d0) & (day <= d1)
+        lo, hi = np.inf, -np.inf
+        left_out = []
+        for system, r in self._rec.items():
+            if system not in wanted or not np.any(r.usable):
+                continue
+            rd = np.floor(r.t_ref / 86400.0)
+            keep = r.usable & (rd >= d0) & (rd <= d1)
+            if np.any(keep):
+                lo = min(lo, float(np.min((r.t_ref - r.window_before)[keep])))
+                hi = max(hi, float(np.max((r.t_ref + r.window_after)[keep])))
+            far = r.usable & ((rd < d0 - 1) | (rd > d1 + 1))
+            left_out += [f"{sv} {str(from_gpst_seconds(t))[:16]}"
+                         for sv, t in zip(r.sv[far], r.t_ref[far])]
+        lo = max(lo, d0 * 86400.0)
+        hi = min(hi, (d1 + 1) * 86400.0)
+        if not inside.any() or lo >= hi:  # pragma: no cover - main days hold records
+            return lo_all, hi_all, left_out, (d0, d1)
+        return from_gpst_seconds(lo), from_gpst_seconds(hi), left_out, (d0, d1)
 
     @property
     def span_gpst(self) -> tuple[np.datetime64, np.datetime64]:
@@ -388,9 +444,11 @@ class Ephemerides:
             then lists the satellites and how many epochs each lacks); also NaN, without
             a warning, where the record in effect is flagged unhealthy (the operator set
             the satellite unhealthy: it must not be used) or only records the screening
-            rejected cover the epoch. :meth:`record_state` tells these apart; the attrs
-            ``unhealthy_epochs`` (satellite: epochs) and ``excluded_records`` /
-            ``unverified_records`` (screening) carry them into every output's provenance.
+            rejected cover the epoch. The boolean (time, sv) coordinate ``ephemeris_gap``
+            is True where no record at all covers the epoch (:mod:`gnss_interop.coverage.gaps`);
+            :meth:`record_state` tells every case apart; the attrs ``unhealthy_epochs``
+            (satellite: epochs) and ``excluded_records`` / ``unverified_records``
+            (screening) carry them into every output's provenance.
         """
         t_dt = np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel()
         t = to_gpst_seconds(t_dt)
@@ -415,7 +473,11 @@ class Ephemerides:
         frames = ", ".join(f"{spec(s).frame} ({s.display_name})" for s in self.systems)
         return xr.DataArray(
             pos, dims=("time", "sv", "xyz"),
-            coords={"time": t_dt, "sv": np.array(svs, dtype="<U3"), "xyz": ["x", "y", "z"]},
+            coords={"time": t_dt, "sv": np.array(svs, dtype="<U3"), "xyz": ["x", "y", "z"],
+                    # data gaps (no record at all), told apart from unhealthy: coverage.gaps
+                    "ephemeris_gap": (("time", "sv"), states == NO_EPHEMERIS, {
+                        "long_name": "no broadcast ephemeris (healthy or not) is valid at "
+                                     "the epoch: a gap in the data, not in the service"})},
             name="position",
             attrs={"units": "m", "long_name": "satellite position, Earth-fixed",
                    "frame": f"ECEF: {frames}",

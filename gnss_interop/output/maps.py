@@ -143,6 +143,7 @@ class LayerStyle:
 
 _FRACTION_LEVELS_PCT = (0.0, 50.0, 80.0, 90.0, 95.0, 98.0, 99.0, 99.9, 100.0)
 _GAIN_M_LEVELS = (-2.0, -1.0, -0.5, -0.25, -0.1, 0.1, 0.25, 0.5, 1.0, 2.0)
+_SPREAD_PP_LEVELS = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 
 #: The colour scale of each kind of layer (see the module docstring).
 STYLES: dict[str, LayerStyle] = {
@@ -164,6 +165,11 @@ STYLES: dict[str, LayerStyle] = {
     # metres where one is poor; a linear ±2 m ramp shows the first as white
     "gain_m": LayerStyle("gain_m", "PuOr", -2.0, 2.0, _GAIN_M_LEVELS, unit_label="m",
                          extend="both", levels=_GAIN_M_LEVELS),
+    # day-to-day spread of an availability, in percentage points: classes, as most of the
+    # globe moves by well under 1 pp and a few regions by several
+    "spread": LayerStyle("spread", "YlOrRd", 0.0, 50.0, _SPREAD_PP_LEVELS,
+                         unit_label="percentage points", scale=100.0, extend="max",
+                         levels=_SPREAD_PP_LEVELS),
 }
 
 

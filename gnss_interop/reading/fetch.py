@@ -48,6 +48,7 @@ __all__ = [
     "cached_path",
     "fetch",
     "filename",
+    "neighbour_files",
     "parse_date",
     "resolve_cache_dir",
     "validate_nav",
@@ -144,6 +145,27 @@ def filename(product: str | Product, date: str | dt.date) -> str:
     """The archive's file name of ``product`` for ``date``."""
     prod = product if isinstance(product, Product) else _product(product)
     return prod.template.format(**_fields(parse_date(date)))
+
+
+_LONG_NAME = re.compile(r"^(?P<head>[A-Z0-9]{9}_[A-Z])_(?P<yyyy>\d{4})(?P<ddd>\d{3})0000_01D_"
+                        r"(?P<tail>.+)$")
+
+
+def neighbour_files(path: str | os.PathLike) -> tuple[str, str] | None:
+    """Names of the previous and next day's file of a daily file with a RINEX 3/4 long name
+    (``BRD400DLR_S_20230710000_01D_MN.rnx.gz`` → ``..._20230700000_...``,
+    ``..._20230720000_...``), or ``None`` when the name is not of that form."""
+    m = _LONG_NAME.match(Path(path).name)
+    if m is None:
+        return None
+    try:
+        day = dt.date(int(m["yyyy"]), 1, 1) + dt.timedelta(days=int(m["ddd"]) - 1)
+    except ValueError:
+        return None
+    out = []
+    for d in (day - dt.timedelta(days=1), day + dt.timedelta(days=1)):
+        out.append(f"{m['head']}_{d.year:04d}{d.timetuple().tm_yday:03d}0000_01D_{m['tail']}")
+    return out[0], out[1]
 
 
 def _product(name: str) -> Product:

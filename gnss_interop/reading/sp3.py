@@ -90,12 +90,16 @@ def read_sp3(path: str | Path) -> PreciseOrbits:
                                                         int(f[3]), int(f[4]), float(f[5]))))
             except (ValueError, IndexError):
                 raise Sp3Error(f"unreadable epoch line {line!r}", path, i + 1) from None
-        elif line.startswith("P") and epochs:
+        elif line.startswith(("P", "V")) and epochs:
             sv = line[1:4].replace(" ", "0")
+            what = "position" if line[0] == "P" else "velocity"
             try:
                 xyz = (float(line[4:18]), float(line[18:32]), float(line[32:46]))
             except ValueError:
-                raise Sp3Error(f"unreadable position record for {sv}", path, i + 1) from None
+                raise Sp3Error(f"unreadable {what} record for {sv}", path, i + 1) from None
+            if what == "velocity":
+                vels.setdefault(sv, {})[len(epochs) - 1] = xyz
+                continue
             rows.setdefault(sv, {})[len(epochs) - 1] = xyz
             clk = line[46:60].strip()
             if clk:
@@ -103,13 +107,6 @@ def read_sp3(path: str | Path) -> PreciseOrbits:
                     clocks.setdefault(sv, {})[len(epochs) - 1] = float(clk)
                 except ValueError:
                     raise Sp3Error(f"unreadable clock of {sv}", path, i + 1) from None
-        elif line.startswith("V") and epochs:
-            sv = line[1:4].replace(" ", "0")
-            try:
-                v = (float(line[4:18]), float(line[18:32]), float(line[32:46]))
-            except ValueError:
-                raise Sp3Error(f"unreadable velocity record for {sv}", path, i + 1) from None
-            vels.setdefault(sv, {})[len(epochs) - 1] = v
         elif line.startswith("EOF"):
             break
     if not epochs:

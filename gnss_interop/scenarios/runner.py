@@ -49,7 +49,23 @@ class ScenarioResult:
 
 
 def ephemeris_paths(spec: ScenarioFile, base_dir: Path) -> list[Path]:
+    """The navigation files of a scenario file: its files, the fetched day, or the shipped
+    almanac, which covers any span: beyond its own day, the nominal files of the span's
+    days are generated once into the cache (:func:`~gnss_interop.ephemerides.nominal.
+    nominal_files`, continuous with the shipped day)."""
     if spec.almanac is not None:
+        from gnss_interop.ephemerides.nominal import NOMINAL_REFERENCE_DAY, nominal_files
+
+        ref = np.datetime64(NOMINAL_REFERENCE_DAY, "s")
+        t0, t1 = np.datetime64(spec.start, "s"), np.datetime64(spec.end, "s")
+        if spec.almanac == "nominal" and not (ref <= t0 and t1 <= ref + np.timedelta64(1, "D")):
+            if t0 < ref:
+                raise GnssInputError(
+                    f"the nominal almanac starts on {NOMINAL_REFERENCE_DAY} (its reference "
+                    f"day); the span {spec.start} .. {spec.end} begins before it")
+            from gnss_interop.reading.fetch import resolve_cache_dir
+
+            return nominal_files(spec.start, spec.end, resolve_cache_dir() / "nominal")
         return [SHIPPED_ALMANACS[spec.almanac]]
     if spec.date is not None:
         from gnss_interop.reading.fetch import fetch
