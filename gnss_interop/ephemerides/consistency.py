@@ -191,8 +191,6 @@ def _neighbour_pairs(rec: RecordTable, idx: NDArray[np.int64], ph: OrbitPhases,
     midpoint and the angle between orbit normals [deg]."""
     sv = rec.sv[idx]
     order = np.lexsort((ph.t_ref, sv))
-    pos_of = np.empty(idx.size, dtype=np.int64)
-    pos_of[order] = np.arange(idx.size)
     a_list, b_list = [], []
     for d in [*range(-k_side, 0), *range(1, k_side + 1)]:
         j = np.arange(idx.size) + d
