@@ -261,12 +261,18 @@ def validate(
     say(sisre_toml(ds))
     say()
     if eph.excluded:
-        say(f"excluded by sanity screening ({len(eph.excluded)}):")
+        say(f"excluded by sanity screening ({len(eph.excluded)}; not in any statistics):")
         for e in eph.excluded:
-            say(f"  {e.sv} {e.message} {str(e.epoch_gpst)[:19]} GPST: {e.reason} "
-                      f"({Path(e.source).name} line {e.line})")
+            say(f"  {e.describe()}")
     else:
         say("excluded by sanity screening: none")
+    if eph.unverified:
+        say(f"unverified (no other record or slot to cross-check; used) "
+            f"({len(eph.unverified)}):")
+        for e in eph.unverified:
+            say(f"  {e.describe()}")
+    else:
+        say("unverified records: none")
     if eph.unusable_svs:
         say(f"no healthy record: {', '.join(eph.unusable_svs)}")
 

@@ -121,6 +121,53 @@ GAL_RADIUS_RANGE_M = (23_440_000.0 * (1.0 - ORBIT_RADIUS_REL_TOL),
 #: a kilometre means one of the two records is wrong.
 SWITCHOVER_JUMP_MAX_M = 1000.0
 
+# --- Cross-check of records against independent expectations (ephemerides/consistency) ----
+# Quantity compared: the mean argument of latitude λ = ω + M (GEO: mean longitude Ω + ω + M)
+# of each record at its reference time, from its own orbit model, in a quasi-inertial frame,
+# carried to a common epoch with its osculating mean motion; and the orbit normal.
+# Measured on the shared files (healthy records, tests/test_consistency.py):
+# * records of one satellite against each other, over a whole day: λ agrees to 0.064° at
+#   most (BRD400DLR 2023-03-12, every BeiDou class and GLONASS; consecutive records 0.005°),
+#   orbit normals to 0.003°;
+# * a satellite against its Walker slot (constellation reference: circular median of the
+#   other satellites' offsets from their slots): BDS-3 MEO at most 4.8° (C24, 2023-03-12;
+#   4.0° C36 2023-07-08), GLONASS at most 9.2° (R15, 2018-06-19; R19 8.5° on 2023-03-12 and
+#   2023-03-14);
+# * a satellite's RAAN against its plane-mates' median: at most 2.2°.
+#: Span [s] within which records of one satellite are compared with each other (any message,
+#: any input file: the neighbouring day's file counts). Half a day is about one revolution
+#: of a MEO (BDS-3 12.9 h, GLONASS 11.3 h), where λ carried linearly stays within 0.064°.
+RECORD_CROSSCHECK_SPAN_S = 12 * 3600.0
+#: Nearest records on each side (in time) a record is compared with (bounds the work).
+RECORD_CROSSCHECK_NEIGHBOURS = 4
+#: Largest disagreement [deg] in λ or in the orbit normal between two records of one
+#: satellite that still counts as agreement: 8× the largest measured (0.064°), about
+#: 240 km along track at MEO; the corruptions this catches are thousands of km.
+RECORD_PHASE_TOL_DEG = 0.5
+#: Walker delta patterns, per RINEX letter: ``satellites``/``planes``/``phasing`` = T/P/F,
+#: ``direction`` = the sign slot numbers run in, ``slots`` = where a satellite's slot comes
+#: from. BDS-3 MEO 24/3/1 (BDS OS PS 3.0 §4.1, docs/domain.md §4.5): planes A, B, C and
+#: slots 1–8 from the IGS metadata SATELLITE/PLANE block ("A-4"; ``"metadata"``). GLONASS
+#: 24/3/1 (GLONASS ICD ed. 5.1 §3.5): the RINEX slot number *is* the orbital slot (``"rinex"``):
+#: 1–8 plane 1, 9–16 plane 2, 17–24 plane 3; numbers above 24 are spares off the pattern.
+#: Direction, measured on 2023-03-12 (λ of slot k+1 minus slot k): BDS-3 +45° (numbered along
+#: the motion), GLONASS −45° (numbered against it); adjacent planes +15° (= 360°·F/T) in both.
+WALKER_PATTERNS: dict[str, dict[str, int | str]] = {
+    "C": {"satellites": 24, "planes": 3, "phasing": 1, "direction": +1, "slots": "metadata"},
+    "R": {"satellites": 24, "planes": 3, "phasing": 1, "direction": -1, "slots": "rinex"},
+}
+#: Largest offset [deg] of a satellite from its Walker slot that is still plausible: about
+#: 2× the largest measured (BDS-3 4.8°, GLONASS 9.2°: 1.6×), and below half the 45° spacing,
+#: so that a record is never within tolerance of two slots. A single record moved along its
+#: orbit by more than this (BDS-3 ≥ 4,900 km, GLONASS ≥ 5,300 km) is caught even with no
+#: other record to compare with.
+WALKER_SLOT_TOL_DEG: dict[str, float] = {"C": 10.0, "R": 15.0}
+#: Largest RAAN difference [deg] from the plane-mates' median that still puts a satellite in
+#: its plane: ~4.5× the measured 2.2°; planes are 120° apart.
+WALKER_PLANE_TOL_DEG = 10.0
+#: Fewest other satellites of the pattern on the day needed for a slot reference.
+WALKER_MIN_REFERENCE = 3
+
 # --- WGS 84 ellipsoid (coverage grids) ------------------------------------------
 #: Semi-major axis of the WGS 84 ellipsoid [m] (NGA.STND.0036 1.0.0 WGS84 (2014), Table 3.1).
 #: Grid points of the coverage engine are placed on this ellipsoid; CGCS2000 and

@@ -17,6 +17,7 @@ Hierarchy::
     CoverageError (RuntimeError)      a coverage tile failed (names the tile)
     GnssDataWarning (UserWarning)     a problem in the data that was handled
         EphemerisRangeWarning         positions asked for outside every validity window
+        UnverifiedEphemerisWarning    healthy records nothing independent could cross-check
     InteropUnavailableWarning         a single-clock configuration was left out
     ScenarioWarning                   a scenario that runs, but perhaps not as meant
     OptionalDependencyWarning         an output skipped for want of a package
@@ -42,6 +43,7 @@ __all__ = [
     "ScenarioWarning",
     "SinexError",
     "Sp3Error",
+    "UnverifiedEphemerisWarning",
 ]
 
 
@@ -51,6 +53,11 @@ class GnssDataWarning(UserWarning):
 
 class EphemerisRangeWarning(GnssDataWarning):
     """Positions were requested outside every ephemeris validity window (NaN returned)."""
+
+
+class UnverifiedEphemerisWarning(GnssDataWarning):
+    """Healthy records that neither another record of the satellite nor a constellation slot
+    could cross-check (e.g. the only record of an IGSO or GEO satellite): used, but listed."""
 
 
 class CatalogueWarning(GnssDataWarning):

@@ -10,6 +10,7 @@ import pytest
 from conftest import BRD4, BRDC_GLO, SEPT
 from gnss_interop import EphemerisRangeWarning, GnssDataWarning, System, load_ephemerides
 from gnss_interop.ephemerides.records import record_positions
+from gnss_interop.ephemerides.selection import NO_EPHEMERIS, UNHEALTHY, USABLE
 from gnss_interop.systems import PRIMARY_SYSTEMS, spec
 from gnss_interop.timescales import to_gpst_seconds
 
@@ -78,7 +79,11 @@ def test_glonass_gap_at_start_of_day_is_reported(brd4_eph):
         pos = brd4_eph.positions(_t("2023-03-12T00:00:00"))
     glo = np.array([s.startswith("R") for s in pos.sv.values])
     assert np.isnan(pos.values[0, glo]).all()
-    assert np.isfinite(pos.values[0, ~glo & (pos.sv.values != "C35")]).all()
+    # C14 (the later 00:00 transmission says SatH1 = 1) and C35 are unhealthy at 00:00
+    unhealthy = np.isin(pos.sv.values, ["C14", "C35"])
+    assert np.isfinite(pos.values[0, ~glo & ~unhealthy]).all()
+    state = brd4_eph.record_state(_t("2023-03-12T00:00:00"), svs=["R01", "C14", "C19"])
+    assert state.values.tolist() == [[NO_EPHEMERIS, UNHEALTHY, USABLE]]
 
 
 def test_duplicates_across_files_are_merged(brd4_eph):
@@ -144,8 +149,9 @@ def test_implausible_radius_is_excluded(tmp_path):
             rec[3] = _set_field(rec[3], 3, 5600.0)     # sqrt(A): 31,360 km instead of 27,906
         return rec
     p, _ = _c19_only_file(tmp_path, corrupt)
-    with pytest.warns(GnssDataWarning, match=r"1 healthy-flagged .* excluded .*C19 D1 "
-                                             r"2023-03-12T05:00:14 GPST \(orbit radius"):
+    with pytest.warns(GnssDataWarning, match=r"1 healthy-flagged .* excluded .*C19 D1 toe "
+                                             r"2023-03-12T05:00:14 GPST \(c19.rnx line \d+\): "
+                                             r"orbit radius"):
         eph = load_ephemerides(p)
     assert len(eph.excluded) == 1 and eph.excluded[0].line > 0
     with warnings.catch_warnings():
@@ -162,7 +168,8 @@ def test_switchover_jump_is_excluded(tmp_path):
             rec[2] = rec[2][:61] + f"{m0 + 2e-3:19.12e}" + rec[2][80:]   # ≈ 56 km along track
         return rec
     p, _ = _c19_only_file(tmp_path, corrupt)
-    with pytest.warns(GnssDataWarning, match=r"C19 D1 2023-03-12T08:00:14 GPST \(position jump of 5\d\.\d km"):
+    with pytest.warns(GnssDataWarning, match=r"C19 D1 toe 2023-03-12T08:00:14 GPST \(c19.rnx "
+                                             r"line \d+\): position jump of 5\d\.\d km"):
         eph = load_ephemerides(p)
     assert [e.sv for e in eph.excluded] == ["C19"]
 

@@ -166,7 +166,17 @@ def profile_attrs(profile, systems, usage, limit) -> dict[str, Any]:
         "excluded_satellites": usage.describe_excluded() if usage is not None else "none",
         "satellite_catalogue": usage.catalogue.describe() if usage is not None
         and hasattr(usage.catalogue, "describe") else "",
+        # broadcast records the screening excluded / could not cross-check (Ephemerides)
+        **_screening_attrs(usage),
     }
+
+
+def _screening_attrs(usage) -> dict[str, str]:
+    """``excluded_records`` and ``unverified_records`` from a catalogue built by
+    :meth:`~gnss_interop.ephemerides.store.Ephemerides.catalogue` ("not recorded" otherwise)."""
+    found = getattr(getattr(usage, "catalogue", None), "ephemeris_screening", None) or {}
+    return {k: str(found.get(k, "not recorded")) for k in ("excluded_records",
+                                                             "unverified_records")}
 
 
 def add_accuracy_layers(ds: xr.Dataset, profile, systems, usage, limit, out_acc, out_afrac,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +62,11 @@ class SatelliteCatalogue:
     date: np.datetime64
     satellites: Mapping[str, SatelliteInfo]
     metadata_file: str
+    #: What the broadcast screening found, carried to coverage provenance: keys
+    #: ``excluded_records`` and ``unverified_records``
+    #: (:meth:`~gnss_interop.ephemerides.store.Ephemerides.screening_summary`); empty when the
+    #: catalogue was not built from an :class:`~gnss_interop.ephemerides.store.Ephemerides`.
+    ephemeris_screening: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, sv: str) -> SatelliteInfo:
         return self.satellites[sv]

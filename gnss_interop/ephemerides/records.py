@@ -2,7 +2,9 @@
 
 :class:`RecordTable` holds one row per record: satellite, message, reference time (toe
 or t_b) in GPST seconds, validity half-width, message priority, health, source file and
-line, and the element arrays the system's orbit model needs. The registry entry
+line, whether the sanity screening excluded it, and the element arrays the system's orbit
+model needs, plus the transmission time ``t_tx_gpst`` (GPST seconds; NaN where the file
+does not give it) that orders repeated transmissions (:func:`dedupe`). The registry entry
 (:class:`~gnss_interop.systems.SystemSpec`) says how each is read: which scale the RINEX
 epochs are in, whether the reference time is ``toe`` or the epoch, which records are
 healthy, how records are classed (GEO/IGSO/MEO).
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from gnss_interop.constants import SECONDS_PER_DAY
 from gnss_interop.errors import GnssDataWarning
 from gnss_interop.reading.rinex_nav import NavFile
 from gnss_interop.systems import SystemSpec, TimeScale
@@ -48,14 +51,27 @@ class RecordTable:
     source: NDArray[np.int64]           # index into Ephemerides.sources
     line: NDArray[np.int64]
     values: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    #: True for a healthy-flagged record the sanity screening rejected: it is treated as never
+    #: received (:mod:`~gnss_interop.ephemerides.selection`); ``healthy`` keeps the file's flag.
+    excluded: NDArray[np.bool_] | None = None
+
+    def __post_init__(self) -> None:
+        if self.excluded is None:
+            self.excluded = np.zeros(len(self.sv), dtype=bool)
 
     def __len__(self) -> int:
         return len(self.sv)
 
+    @property
+    def usable(self) -> NDArray[np.bool_]:
+        """Flagged healthy in the file and not excluded by the sanity screening."""
+        return self.healthy & ~self.excluded
+
     def take(self, idx: NDArray) -> "RecordTable":
         return RecordTable(self.sv[idx], self.message[idx], self.t_ref[idx],
-                           self.window_before[idx], self.window_after[idx], self.priority[idx], self.healthy[idx], self.source[idx], self.line[idx],
-                           {k: v[idx] for k, v in self.values.items()})
+                           self.window_before[idx], self.window_after[idx], self.priority[idx],
+                           self.healthy[idx], self.source[idx], self.line[idx],
+                           {k: v[idx] for k, v in self.values.items()}, self.excluded[idx])
 
     @staticmethod
     def empty() -> "RecordTable":
@@ -74,7 +90,8 @@ class RecordTable:
         values = {k: np.concatenate([p.values.get(k, np.full(len(p), np.nan)) for p in parts])
                   for k in keys}
         return RecordTable(cat("sv"), cat("message"), cat("t_ref"), cat("window_before"),
-                           cat("window_after"), cat("priority"), cat("healthy"), cat("source"), cat("line"), values)
+                           cat("window_after"), cat("priority"), cat("healthy"), cat("source"),
+                           cat("line"), values, cat("excluded"))
 
 
 def _reference_time_gpst(spec: SystemSpec, a: dict[str, np.ndarray], nav: NavFile,
@@ -102,6 +119,32 @@ def _reference_time_gpst(spec: SystemSpec, a: dict[str, np.ndarray], nav: NavFil
     return scale_to_gpst(epoch, spec.rinex_epoch_scale, leap)
 
 
+def _transmission_time_gpst(spec: SystemSpec, a: dict[str, np.ndarray]) -> NDArray[np.float64]:
+    """Transmission time of each record as GPST seconds; NaN where the file does not give it.
+
+    * toe systems (BeiDou, GPS, Galileo): ``t_tm``, seconds of the system week (RINEX 3.04
+      Tables A6/A8/A14, RINEX 4.00 Tables A32–A34), in the system scale; the week is the one
+      nearest the clock epoch;
+    * GLONASS: the message frame time t_k, which RINEX 3/4 give as seconds of the UTC week and
+      RINEX 2 files as seconds of the UTC day (both seen in the shared files: BRD400DLR and
+      VILL00ESP count the week, brdc0730.23g the day); taken modulo one day and placed on
+      the UTC day nearest the record's epoch (t_k lies within minutes of t_b).
+    """
+    epoch = a["epoch"]
+    if spec.reference_time == "toe":
+        t_tm = a.get("t_tm")
+        if t_tm is None:
+            return np.full(len(epoch), np.nan)
+        return scale_to_gpst(nearest_week_time(epoch, t_tm), spec.rinex_epoch_scale)
+    t_k = a.get("t_k")
+    if t_k is None:
+        return np.full(len(epoch), np.nan)
+    tod = np.mod(t_k, SECONDS_PER_DAY)
+    dt = np.mod(tod - np.mod(epoch, SECONDS_PER_DAY) + SECONDS_PER_DAY / 2,
+                SECONDS_PER_DAY) - SECONDS_PER_DAY / 2
+    return scale_to_gpst(epoch + dt, spec.rinex_epoch_scale)
+
+
 def records_from_nav(spec: SystemSpec, nav: NavFile, source_index: int,
                      problems: list[str]) -> RecordTable:
     """Every record of ``spec``'s system in ``nav``, as one table."""
@@ -115,6 +158,7 @@ def records_from_nav(spec: SystemSpec, nav: NavFile, source_index: int,
         values["orbit_type"] = spec.classify(a).astype(np.float64)
         if spec.reference_time == "toe":
             values["toc_gpst"] = scale_to_gpst(a["epoch"], spec.rinex_epoch_scale)
+        values["t_tx_gpst"] = _transmission_time_gpst(spec, a)
         n = len(t_ref)
         prio = np.array([spec.message_priority[m] for m in a["message"]], dtype=np.int64)
         before, after = spec.fit_window_s
@@ -126,17 +170,29 @@ def records_from_nav(spec: SystemSpec, nav: NavFile, source_index: int,
 
 
 def dedupe(rec: RecordTable) -> RecordTable:
-    """Drop repeated records: same satellite, message class and reference time.
+    """One record per (satellite, message class, reference time): the latest transmission.
 
-    Merged daily files and overlapping inputs repeat records; the first one
-    read (in the order the files were given) is kept.
+    Merged daily files and overlapping inputs repeat records, and a merged file can carry
+    several *different* transmissions of one (satellite, message, toe): on 2023-03-12
+    BRD400DLR has two C14 D1 records with toe 21:00 BDT, transmitted at 21:00 (SatH1 = 1)
+    and 21:02 (SatH1 = 0). The operator's later upload supersedes the earlier one, so the
+    record with the latest transmission time (``t_tx_gpst``) is kept, as a receiver keeps
+    the last ephemeris it decoded and as RTKLIB does (``uniqeph()`` sorts by transmission
+    time, ``seleph()`` takes the last of equally near toe: src/rinex.c, src/ephemeris.c).
+    Equal or unknown transmission times: the record read last (later in its file, or in a
+    later file) wins. Message classes are the registry's priorities (D1 and D2 are one
+    class; CNV1 and CNV2 are others).
     """
     if len(rec) == 0:
         return rec
     key = np.char.add(np.char.add(rec.sv, "|"), rec.priority.astype(str))
     key = np.char.add(np.char.add(key, "|"), np.round(rec.t_ref).astype(np.int64).astype(str))
-    _, first = np.unique(key, return_index=True)
-    return rec.take(np.sort(first))
+    t_tx = rec.values.get("t_tx_gpst", np.full(len(rec), np.nan))
+    read_order = np.arange(len(rec))
+    order = np.lexsort((read_order, np.nan_to_num(t_tx, nan=-np.inf), key))
+    k = key[order]
+    last = np.r_[k[1:] != k[:-1], True]
+    return rec.take(np.sort(order[last]))
 
 
 def record_positions(spec: SystemSpec, rec: RecordTable, idx: NDArray[np.int64],

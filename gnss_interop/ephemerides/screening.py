@@ -1,6 +1,8 @@
-"""Sanity screening of healthy-flagged broadcast records.
+"""Sanity screening of healthy-flagged broadcast records: radius and switch-over jumps.
 
-A record the operator flags healthy is still excluded when its orbit is implausible:
+A record the operator flags healthy is still excluded when its orbit is implausible (the
+cross-check of every record against its satellite's other records and its Walker slot is
+in :mod:`~gnss_interop.ephemerides.consistency`):
 
 1. **Radius**: its orbit radius at the reference time lies outside the range of its
    orbit class (:attr:`SystemSpec.orbit_radius_range_m`; ±3 % of the nominal radius for
@@ -27,7 +29,7 @@ __all__ = ["screen_jumps", "screen_radius"]
 
 def screen_radius(spec: SystemSpec, rec: RecordTable) -> tuple[NDArray[np.int64], list[str]]:
     """Healthy records whose radius at the reference time is outside their class range."""
-    idx = np.flatnonzero(rec.healthy)
+    idx = np.flatnonzero(rec.usable)
     if idx.size == 0:
         return idx, []
     with np.errstate(invalid="ignore"):
@@ -49,7 +51,7 @@ def screen_radius(spec: SystemSpec, rec: RecordTable) -> tuple[NDArray[np.int64]
 
 def screen_jumps(spec: SystemSpec, rec: RecordTable) -> tuple[NDArray[np.int64], list[str]]:
     """Healthy records that jump against every neighbouring record at switch-over."""
-    idx = np.flatnonzero(rec.healthy)
+    idx = np.flatnonzero(rec.usable)
     none = np.zeros(0, np.int64)
     if idx.size < 2:
         return none, []

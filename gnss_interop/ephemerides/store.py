@@ -3,17 +3,22 @@
 ``load_ephemerides(paths)`` reads any mix of RINEX 2, RINEX 3 and RINEX 4 navigation
 files (plain, .gz, .Z), merges and de-duplicates the records of every registered system
 (:mod:`gnss_interop.systems`: BeiDou, GLONASS, GPS, Galileo), screens out implausible
-"healthy" records (:mod:`~gnss_interop.ephemerides.screening`) and returns an
-:class:`Ephemerides` whose :meth:`~Ephemerides.positions` gives Earth-fixed satellite
-positions at any GPST epochs.
+"healthy" records (:mod:`~gnss_interop.ephemerides.screening`: radius and switch-over
+jumps; :mod:`~gnss_interop.ephemerides.consistency`: every record against its satellite's
+other records and its Walker slot) and returns an :class:`Ephemerides` whose
+:meth:`~Ephemerides.positions` gives Earth-fixed satellite positions at any GPST epochs.
 
-Ephemeris choice per (satellite, epoch): among the *healthy, plausible* records whose
-validity window contains the epoch, the one closest to its reference time (toe, or t_b
-for GLONASS), trying the system's messages in order of preference (BeiDou D1/D2 before
-CNV1 before CNV2; Galileo I/NAV before F/NAV). Windows come from each registry entry
-(±1 h BeiDou, ±15 min GLONASS, ±2 h GPS, toe − 10 min to toe + 3 h Galileo). Outside every window the position
-is NaN and one :class:`~gnss_interop.errors.EphemerisRangeWarning` lists the satellites:
-never a silent extrapolation.
+Ephemeris choice per (satellite, epoch) (:mod:`~gnss_interop.ephemerides.selection`): among
+repeated transmissions of one (satellite, message, toe) the latest wins; the record in
+effect is the one of the preferred message class (BeiDou D1/D2 before CNV1 before CNV2;
+Galileo I/NAV before F/NAV) whose validity window contains the epoch and whose reference
+time (toe, or t_b for GLONASS) is nearest, and *its* health decides: a record in effect
+flagged unhealthy makes the satellite unusable there, never replaced by a healthy record
+further away. Windows come from each registry entry (±1 h BeiDou, ±15 min GLONASS, ±2 h
+GPS, toe − 10 min to toe + 3 h Galileo). Outside every window the position is NaN and one
+:class:`~gnss_interop.errors.EphemerisRangeWarning` lists the satellites: never a silent
+extrapolation. :meth:`~Ephemerides.record_state` tells the cases apart (usable, unhealthy,
+excluded by screening, no ephemeris).
 """
 
 from __future__ import annotations
@@ -30,20 +35,28 @@ from numpy.typing import ArrayLike, NDArray
 from gnss_interop.constants import MAIN_DAY_FRACTION
 from gnss_interop.ephemerides.records import (RecordTable, dedupe, record_clocks,
                                               record_positions, records_from_nav)
+from gnss_interop.ephemerides.consistency import cross_check
 from gnss_interop.ephemerides.screening import screen_jumps, screen_radius
-from gnss_interop.ephemerides.selection import select_records
+from gnss_interop.ephemerides.selection import (NO_EPHEMERIS, STATE_MEANINGS, UNHEALTHY,
+                                                records_in_effect)
 from gnss_interop.ephemerides.time_offsets import TimeOffset, time_offset_from_record
-from gnss_interop.errors import EphemerisRangeWarning, GnssDataWarning, GnssInputError
+from gnss_interop.errors import (EphemerisRangeWarning, GnssDataWarning, GnssInputError,
+                                 UnverifiedEphemerisWarning)
 from gnss_interop.reading.rinex_nav import read_nav
 from gnss_interop.systems import PRIMARY_SYSTEMS, OrbitClass, System, registered, spec, spec_of_letter
 from gnss_interop.timescales import from_gpst_seconds, to_gpst_seconds
 
-__all__ = ["Ephemerides", "ExcludedRecord", "TimeOffset", "load_ephemerides"]
+__all__ = ["Ephemerides", "ExcludedRecord", "ScreenedRecord", "TimeOffset", "load_ephemerides"]
 
 
 @dataclass(frozen=True)
-class ExcludedRecord:
-    """A broadcast record flagged healthy but rejected by the sanity screening."""
+class ScreenedRecord:
+    """A healthy-flagged broadcast record the screening excluded, or could not verify.
+
+    ``epoch_gpst`` is the record's reference time (toe, or t_b for GLONASS) in GPST;
+    ``reference_time_name`` says which (``"toe"``, ``"t_b"``); ``source`` and ``line`` the
+    file and the 1-based line of the record's epoch line.
+    """
 
     sv: str
     message: str
@@ -51,6 +64,17 @@ class ExcludedRecord:
     reason: str
     source: str
     line: int
+    reference_time_name: str = "toe"
+
+    def describe(self) -> str:
+        """``C27 D1 toe 2023-03-12T05:00:14 GPST (BRD400DLR...rnx.gz line 123): reason``."""
+        return (f"{self.sv} {self.message} {self.reference_time_name} "
+                f"{str(self.epoch_gpst)[:19]} GPST ({Path(self.source).name} line {self.line}): "
+                f"{self.reason}")
+
+
+#: Kept for the public API: the records in :attr:`Ephemerides.excluded`.
+ExcludedRecord = ScreenedRecord
 
 
 def _sv_sort_key(sv: str) -> tuple[int, int]:
@@ -67,26 +91,37 @@ class Ephemerides:
     ``time_offsets``
         Broadcast inter-system offsets (:class:`TimeOffset`), e.g. BDGL.
     ``excluded``
-        Healthy-flagged records rejected by the sanity screening.
+        Healthy-flagged records rejected by the sanity screening (:class:`ScreenedRecord`).
+    ``unverified``
+        Healthy records no independent expectation could cross-check (used, but listed).
     ``problems``
         Unreadable records and other input notes, each naming file and line.
     """
 
     def __init__(self, records: dict[System, RecordTable], sources: list[str],
-                 time_offsets: list[TimeOffset], problems: list[str]) -> None:
+                 time_offsets: list[TimeOffset], problems: list[str], metadata=None) -> None:
         self._rec = {s.system: records.get(s.system, RecordTable.empty()) for s in registered()}
         self.sources = sources
         self.time_offsets = time_offsets
         self.problems = problems
-        self.excluded: list[ExcludedRecord] = []
-        self._screen()
+        self.excluded: list[ScreenedRecord] = []
+        self.unverified: list[ScreenedRecord] = []
+        self._screen(metadata)
+
+    def screening_summary(self) -> dict[str, str]:
+        """``excluded_records`` and ``unverified_records`` as one-line texts (``"none"`` when
+        empty), for provenance attributes and reports."""
+        return {"excluded_records": "; ".join(e.describe() for e in self.excluded) or "none",
+                "unverified_records": "; ".join(e.describe() for e in self.unverified)
+                or "none"}
 
     # ------------------------------------------------------------------ info
     def records(self, system: System) -> dict[str, np.ndarray]:
         """All records of ``system`` as a dict of arrays (for inspection and tests)."""
         r = self._rec[system]
         out = {"sv": r.sv, "message": r.message, "t_ref_gpst": from_gpst_seconds(r.t_ref),
-               "healthy": r.healthy, "source": np.array(self.sources, dtype=object)[r.source]
+               "healthy": r.healthy, "excluded": r.excluded,
+               "source": np.array(self.sources, dtype=object)[r.source]
                if len(r) else np.array([], dtype=object), "line": r.line}
         out.update(r.values)
         return out
@@ -114,8 +149,11 @@ class Ephemerides:
                 date = t0 + (t1 - t0) // 2
             else:
                 date = np.datetime64("2000-01-01")
-        return satellite_catalogue(self.svs, date, metadata=metadata,
-                                   evidence=self.generation_evidence(), warn=warn)
+        from dataclasses import replace
+
+        cat = satellite_catalogue(self.svs, date, metadata=metadata,
+                                  evidence=self.generation_evidence(), warn=warn)
+        return replace(cat, ephemeris_screening=self.screening_summary())
 
     @property
     def svs(self) -> list[str]:
@@ -123,13 +161,13 @@ class Ephemerides:
         (BeiDou, GLONASS, GPS, Galileo) and number."""
         out: list[str] = []
         for system, r in self._rec.items():
-            out += sorted(set(r.sv[r.healthy].tolist()), key=_sv_sort_key)
+            out += sorted(set(r.sv[r.usable].tolist()), key=_sv_sort_key)
         return out
 
     @property
     def systems(self) -> tuple[System, ...]:
         """Systems with at least one usable satellite."""
-        return tuple(s for s, r in self._rec.items() if np.any(r.healthy))
+        return tuple(s for s, r in self._rec.items() if np.any(r.usable))
 
     @property
     def unusable_svs(self) -> list[str]:
@@ -156,9 +194,9 @@ class Ephemerides:
         wanted = set(self._rec) if systems is None else set(systems)
         lo, hi = np.inf, -np.inf
         for system, r in self._rec.items():
-            if system in wanted and np.any(r.healthy):
-                lo = min(lo, float(np.min((r.t_ref - r.window_before)[r.healthy])))
-                hi = max(hi, float(np.max((r.t_ref + r.window_after)[r.healthy])))
+            if system in wanted and np.any(r.usable):
+                lo = min(lo, float(np.min((r.t_ref - r.window_before)[r.usable])))
+                hi = max(hi, float(np.max((r.t_ref + r.window_after)[r.usable])))
         if not np.isfinite(lo):
             names = ", ".join(s.display_name for s in System if s in wanted) or "no system"
             raise GnssInputError(f"no usable {names} ephemeris in {', '.join(self.sources)}")
@@ -192,7 +230,7 @@ class Ephemerides:
         """(start, end, records left out, (first, last main day)) of :meth:`default_span`."""
         wanted = set(self._rec) if systems is None else set(systems)
         lo_all, hi_all = self.span(systems)
-        t_ref = np.concatenate([r.t_ref[r.healthy] for s, r in self._rec.items()
+        t_ref = np.concatenate([r.t_ref[r.usable] for s, r in self._rec.items()
                                 if s in wanted])
         day = np.floor(t_ref / 86400.0).astype(np.int64)
         days, counts = np.unique(day, return_counts=True)
@@ -202,14 +240,14 @@ class Ephemerides:
         lo, hi = np.inf, -np.inf
         left_out = []
         for system, r in self._rec.items():
-            if system not in wanted or not np.any(r.healthy):
+            if system not in wanted or not np.any(r.usable):
                 continue
             rd = np.floor(r.t_ref / 86400.0)
-            keep = r.healthy & (rd >= d0) & (rd <= d1)
+            keep = r.usable & (rd >= d0) & (rd <= d1)
             if np.any(keep):
                 lo = min(lo, float(np.min((r.t_ref - r.window_before)[keep])))
                 hi = max(hi, float(np.max((r.t_ref + r.window_after)[keep])))
-            far = r.healthy & ((rd < d0 - 1) | (rd > d1 + 1))
+            far = r.usable & ((rd < d0 - 1) | (rd > d1 + 1))
             left_out += [f"{sv} {str(from_gpst_seconds(t))[:16]}"
                          for sv, t in zip(r.sv[far], r.t_ref[far])]
         lo = max(lo, d0 * 86400.0)
@@ -229,7 +267,7 @@ class Ephemerides:
         if entry is None:
             raise KeyError(f"no registered system for satellite {sv!r}")
         r = self._rec[entry.system]
-        sel = (r.sv == sv) & r.healthy
+        sel = (r.sv == sv) & r.usable
         if not np.any(sel):
             sel = r.sv == sv
         if not np.any(sel):
@@ -272,14 +310,15 @@ class Ephemerides:
     # ------------------------------------------------------------- positions
     def _select_s(self, t: NDArray[np.float64], svs: Sequence[str]
                   ) -> Iterator[tuple[System, RecordTable, NDArray[np.int64], NDArray[np.int64],
-                                      NDArray[np.float64], NDArray[np.bool_]]]:
-        """The record serving each (epoch, satellite), per system.
+                                      NDArray[np.float64], NDArray[np.int8]]]:
+        """The record in effect for each (epoch, satellite), per system
+        (:func:`~gnss_interop.ephemerides.selection.records_in_effect`).
 
-        Yields ``(system, records, cols, idx, q_t, uncovered)``: ``cols`` are the
-        positions in ``svs`` of the system's satellites; ``idx`` (T·len(cols),) the record
-        index for each (epoch, satellite) pair in C order, −1 where no healthy record is
-        valid; ``q_t`` the GPST seconds of each pair; ``uncovered`` True where no record
-        at all (healthy or not) covers the pair: those are out of range.
+        Yields ``(system, records, cols, idx, q_t, state)``: ``cols`` are the positions in
+        ``svs`` of the system's satellites; ``idx`` (T·len(cols),) the record index for each
+        (epoch, satellite) pair in C order, −1 where the pair is not usable; ``q_t`` the
+        GPST seconds of each pair; ``state`` the selection state of each pair (usable,
+        unhealthy, excluded by screening, no ephemeris).
         """
         for system, rec in self._rec.items():
             cols = np.array([i for i, s in enumerate(svs) if s[0] == system.letter], dtype=np.int64)
@@ -290,32 +329,42 @@ class Ephemerides:
             rec_sv_idx = np.array([lookup.get(s, -1) for s in rec.sv.tolist()], dtype=np.int64)
             q_sv = np.broadcast_to(np.arange(cols.size), (t.size, cols.size)).ravel()
             q_t = np.broadcast_to(t[:, None], (t.size, cols.size)).ravel()
-            idx = np.full(q_t.shape, -1, dtype=np.int64)
-            for prio in np.unique(rec.priority):
-                todo = idx < 0
-                usable = rec.healthy & (rec.priority == prio) & (rec_sv_idx >= 0)
-                idx[todo] = select_records(rec, rec_sv_idx, q_sv[todo], q_t[todo], usable)
-            ok = idx >= 0
-            # epochs left without a record: covered by an unhealthy one, or by none at all?
-            any_rec = select_records(rec, rec_sv_idx, q_sv[~ok], q_t[~ok], rec_sv_idx >= 0)
-            none = np.zeros(q_t.size, dtype=bool)
-            none[np.flatnonzero(~ok)[any_rec < 0]] = True
-            yield system, rec, cols, idx, q_t, none
+            idx, state = records_in_effect(rec, rec_sv_idx, q_sv, q_t)
+            yield system, rec, cols, idx, q_t, state
 
     def _positions_s(self, t: NDArray[np.float64], svs: Sequence[str]
-                     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """(T, S, 3) positions [m] at GPST seconds ``t``, and a (T, S) mask of the epochs that
-        no record covers at all (healthy or not): those are out of range."""
+                     ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+        """(T, S, 3) positions [m] at GPST seconds ``t``, and the (T, S) selection states."""
         out = np.full((t.size, len(svs), 3), np.nan)
-        uncovered = np.zeros((t.size, len(svs)), dtype=bool)
-        for system, rec, cols, idx, q_t, none in self._select_s(t, svs):
+        states = np.full((t.size, len(svs)), NO_EPHEMERIS, dtype=np.int8)
+        for system, rec, cols, idx, q_t, state in self._select_s(t, svs):
             ok = idx >= 0
             flat = np.full((q_t.size, 3), np.nan)
             if np.any(ok):
                 flat[ok] = record_positions(spec(system), rec, idx[ok], q_t[ok])
             out[:, cols, :] = flat.reshape(t.size, cols.size, 3)
-            uncovered[:, cols] = none.reshape(t.size, cols.size)
-        return out, uncovered
+            states[:, cols] = state.reshape(t.size, cols.size)
+        return out, states
+
+    def record_state(self, times: ArrayLike, svs: Sequence[str] | None = None) -> xr.DataArray:
+        """Why each (epoch, satellite) is or is not usable, as CF flag values.
+
+        ``0`` usable (a healthy record is in effect); ``1`` unhealthy (the record in effect
+        is flagged unhealthy: the satellite must not be used, a loss of service);
+        ``2`` excluded by screening (only records the sanity screening rejected cover the
+        epoch); ``3`` no ephemeris (no record covers the epoch: a gap in the *data*, closed
+        by loading the neighbouring day's file, not a loss of service). Same selection as
+        :meth:`positions`; dims ``(time, sv)``, epochs GPST.
+        """
+        t_dt = np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel()
+        svs = list(self.svs if svs is None else svs)
+        _, states = self._positions_s(to_gpst_seconds(t_dt), svs)
+        return xr.DataArray(
+            states, dims=("time", "sv"),
+            coords={"time": t_dt, "sv": np.array(svs, dtype="<U3")}, name="record_state",
+            attrs={"long_name": "broadcast ephemeris state of the satellite",
+                   "flag_values": np.arange(len(STATE_MEANINGS), dtype=np.int8),
+                   "flag_meanings": " ".join(STATE_MEANINGS), "time_scale": "GPST"})
 
     def clock_offsets(self, times: ArrayLike, svs: Sequence[str] | None = None) -> xr.DataArray:
         """Broadcast satellite clock offsets at GPST epochs, from the records
@@ -347,7 +396,7 @@ class Ephemerides:
             attrs={"units": "s", "long_name": "broadcast satellite clock offset",
                    "time_scale": "epochs GPST; offsets against each system's own time",
                    "comment": "Keplerian systems without, GLONASS with the periodic "
-                              "relativistic term; NaN where no healthy record is valid"})
+                              "relativistic term; NaN where no healthy record is in effect"})
 
     def record_fields(self, times: ArrayLike, svs: Sequence[str], names: Sequence[str]
                       ) -> dict[str, NDArray]:
@@ -390,13 +439,16 @@ class Ephemerides:
         xarray.DataArray
             dims ``(time, sv, xyz)``, metres, Earth-fixed in each system's broadcast
             frame (CGCS2000, PZ-90.11, WGS 84, GTRF: all within a few cm of ITRF, which
-            is negligible for visibility and DOP). NaN where no healthy record is valid
-            at that epoch; a single :class:`~gnss_interop.errors.EphemerisRangeWarning`
-            then lists the satellites and how many epochs each lacks. Also NaN, without
-            a warning, where only records flagged unhealthy cover the epoch (the
-            operator set the satellite unhealthy: it must not be used). The boolean
-            (time, sv) coordinate ``ephemeris_gap`` tells the two apart: True where no
-            record at all covers the epoch (:mod:`gnss_interop.coverage.gaps`).
+            is negligible for visibility and DOP). NaN where no record covers the epoch
+            (a data gap: a single :class:`~gnss_interop.errors.EphemerisRangeWarning`
+            then lists the satellites and how many epochs each lacks); also NaN, without
+            a warning, where the record in effect is flagged unhealthy (the operator set
+            the satellite unhealthy: it must not be used) or only records the screening
+            rejected cover the epoch. The boolean (time, sv) coordinate ``ephemeris_gap``
+            is True where no record at all covers the epoch (:mod:`gnss_interop.coverage.gaps`);
+            :meth:`record_state` tells every case apart; the attrs ``unhealthy_epochs``
+            (satellite: epochs) and ``excluded_records`` / ``unverified_records``
+            (screening) carry them into every output's provenance.
         """
         t_dt = np.atleast_1d(np.asarray(times, dtype="datetime64[ns]")).ravel()
         t = to_gpst_seconds(t_dt)
@@ -405,8 +457,9 @@ class Ephemerides:
         if unknown:
             known = ", ".join(f"{e.display_name} ({e.letter}..)" for e in registered())
             raise ValueError(f"only satellites of {known} are supported, got {unknown}")
-        pos, uncovered = self._positions_s(t, svs)
-        missing = uncovered.sum(axis=0)
+        pos, states = self._positions_s(t, svs)
+        missing = (states == NO_EPHEMERIS).sum(axis=0)
+        unhealthy = (states == UNHEALTHY).sum(axis=0)
         if np.any(missing):
             parts = [f"{s} ({m})" for s, m in zip(svs, missing) if m]
             letters = {s[0] for s, m in zip(svs, missing) if m}
@@ -422,46 +475,78 @@ class Ephemerides:
             pos, dims=("time", "sv", "xyz"),
             coords={"time": t_dt, "sv": np.array(svs, dtype="<U3"), "xyz": ["x", "y", "z"],
                     # data gaps (no record at all), told apart from unhealthy: coverage.gaps
-                    "ephemeris_gap": (("time", "sv"), uncovered, {
+                    "ephemeris_gap": (("time", "sv"), states == NO_EPHEMERIS, {
                         "long_name": "no broadcast ephemeris (healthy or not) is valid at "
                                      "the epoch: a gap in the data, not in the service"})},
             name="position",
             attrs={"units": "m", "long_name": "satellite position, Earth-fixed",
                    "frame": f"ECEF: {frames}",
                    "time_scale": "GPST",
-                   "comment": "NaN where no healthy broadcast ephemeris is valid"},
+                   "comment": "NaN where no broadcast record covers the epoch (data gap), "
+                              "where the record in effect is flagged unhealthy, or where "
+                              "only records rejected by the screening cover it",
+                   "unhealthy_epochs": ", ".join(f"{s} ({u})" for s, u in zip(svs, unhealthy)
+                                                 if u) or "none",
+                   "no_ephemeris_epochs": ", ".join(f"{s} ({m})" for s, m in zip(svs, missing)
+                                                    if m) or "none",
+                   **self.screening_summary()},
         )
 
     # -------------------------------------------------------------- screening
-    def _exclude(self, system: System, idx: NDArray[np.int64], reasons: list[str]) -> None:
+    def _notes(self, system: System, idx: NDArray[np.int64], reasons: list[str]
+               ) -> list[ScreenedRecord]:
         rec = self._rec[system]
-        order = np.argsort(idx, kind="stable")
-        for k in order:
-            i = idx[k]
-            self.excluded.append(ExcludedRecord(
-                str(rec.sv[i]), str(rec.message[i]), from_gpst_seconds(rec.t_ref[i]), reasons[k],
-                self.sources[rec.source[i]], int(rec.line[i])))
-        rec.healthy[idx] = False
+        name = spec(system).reference_time_name
+        return [ScreenedRecord(str(rec.sv[idx[k]]), str(rec.message[idx[k]]),
+                               from_gpst_seconds(rec.t_ref[idx[k]]), reasons[k],
+                               self.sources[rec.source[idx[k]]], int(rec.line[idx[k]]), name)
+                for k in np.argsort(idx, kind="stable")]
 
-    def _screen(self) -> None:
-        """Exclude healthy-flagged records whose orbit is implausible (see
-        :mod:`~gnss_interop.ephemerides.screening`): radius first, then switch-over jumps
-        among the records that passed."""
+    def _exclude(self, system: System, idx: NDArray[np.int64], reasons: list[str]) -> None:
+        self.excluded += self._notes(system, idx, reasons)
+        self._rec[system].excluded[idx] = True
+
+    def _screen(self, metadata=None) -> None:
+        """Exclude healthy-flagged records whose orbit is implausible: radius first, then
+        switch-over jumps (:mod:`~gnss_interop.ephemerides.screening`), then the cross-check
+        against each satellite's other records and its Walker slot
+        (:mod:`~gnss_interop.ephemerides.consistency`), each among the records that passed
+        the previous tests. ``metadata``: IGS satellite metadata for the BeiDou slots
+        (``None``: the shipped file; ``False``: none)."""
+        if metadata is None and any(np.any(r.usable) for r in self._rec.values()):
+            from gnss_interop.ephemerides.catalogue import shipped_metadata
+
+            metadata = shipped_metadata()
+        elif metadata is not None and not metadata:
+            metadata = None
+        elif isinstance(metadata, (str, Path)):
+            from gnss_interop.reading.sinex import read_satellite_metadata
+
+            metadata = read_satellite_metadata(metadata)
         for system, rec in self._rec.items():
-            if not np.any(rec.healthy):
+            if not np.any(rec.usable):
                 continue
             entry = spec(system)
             self._exclude(system, *screen_radius(entry, rec))
             self._exclude(system, *screen_jumps(entry, rec))
+            check = cross_check(entry, rec, metadata=metadata)
+            self._exclude(system, check.excluded, check.excluded_reasons)
+            self.unverified += self._notes(system, check.unverified, check.unverified_reasons)
         if self.excluded:
-            lines = [f"{e.sv} {e.message} {str(e.epoch_gpst)[:19]} GPST ({e.reason}; "
-                     f"{Path(e.source).name} line {e.line})" for e in self.excluded]
-            warnings.warn(f"{len(lines)} healthy-flagged broadcast record(s) excluded as implausible: "
-                          + "; ".join(lines), GnssDataWarning, stacklevel=3)
+            lines = [e.describe() for e in self.excluded]
+            warnings.warn(f"{len(lines)} healthy-flagged broadcast record(s) excluded as "
+                          f"implausible (not used in any output): " + "; ".join(lines),
+                          GnssDataWarning, stacklevel=3)
+        if self.unverified:
+            lines = [e.describe() for e in self.unverified]
+            warnings.warn(f"{len(lines)} healthy broadcast record(s) could not be cross-checked "
+                          f"against another record or a constellation slot (used, unverified): "
+                          + "; ".join(lines), UnverifiedEphemerisWarning, stacklevel=3)
 
 
 def load_ephemerides(paths: str | Path | Iterable[str | Path],
-                     systems: Iterable[System] | None = PRIMARY_SYSTEMS) -> Ephemerides:
+                     systems: Iterable[System] | None = PRIMARY_SYSTEMS, *,
+                     metadata=None) -> Ephemerides:
     """Read, merge and screen broadcast ephemerides (BeiDou and GLONASS unless told otherwise).
 
     Parameters
@@ -474,6 +559,11 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path],
         ``[System.GPS, System.GALILEO]``, ``list(System)``, or ``None`` for every
         registered system. Records of other systems are skipped (a BeiDou/GLONASS job
         does not decode and screen the thousands of Galileo records of a merged file).
+    metadata
+        IGS satellite metadata (a :class:`~gnss_interop.reading.sinex.SatelliteMetadata` or
+        a SINEX path) whose ``SATELLITE/PLANE`` block gives the BeiDou slots of the
+        cross-check (:mod:`~gnss_interop.ephemerides.consistency`); default: the shipped
+        copy; ``False``: none (BeiDou records then get no slot check).
 
     Returns
     -------
@@ -489,7 +579,10 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path],
     -----
     GnssDataWarning
         Once per file with unreadable records (listing file and lines), and
-        once for records excluded by the sanity screening.
+        once for records excluded by the sanity screening (naming satellite, message,
+        reference time, file, line and the error).
+    UnverifiedEphemerisWarning
+        Once for the healthy records no independent expectation could cross-check.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -515,4 +608,4 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path],
                           + "; ".join(shown) + more, GnssDataWarning, stacklevel=2)
             problems += [f"{path}: {p}" for p in nav.problems]
     records = {system: dedupe(RecordTable.concat(p)) for system, p in parts.items()}
-    return Ephemerides(records, sources, offsets, problems)
+    return Ephemerides(records, sources, offsets, problems, metadata=metadata)

@@ -409,7 +409,10 @@ def sisre_differences(eph: Ephemerides, sp3: PreciseOrbits | str | Path, *,
                "time_scale": "GPST",
                "velocity": vel_source,
                "clock_notes": " | ".join(notes),
-               "weights_source": WEIGHTS_SOURCE})
+               "weights_source": WEIGHTS_SOURCE,
+               # records the screening excluded (never compared: not in any statistics)
+               # and healthy records it could not cross-check (compared, listed)
+               **eph.screening_summary()})
 
 
 def _count_mean(x: NDArray[np.float64], axis: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:

@@ -104,10 +104,14 @@ class GlonassOrbitModel:
 
     ``positions(elements, dt_s, orbit_class)`` takes the state-vector arrays (fields
     :data:`GLONASS_FIELDS`, metres) and ``dt_s`` = t − t_b [s]; ``orbit_class`` is
-    ignored. Returns Earth-fixed positions [m], shape (n, 3).
+    ignored. Returns Earth-fixed positions [m], shape (n, 3). ``gm_m3_s2`` and
+    ``omega_e_rad_s`` are the PZ-90.11 constants the integration uses (also read by the
+    record cross-check, :mod:`~gnss_interop.ephemerides.consistency`).
     """
 
     max_step_s: float = GLO_RK4_MAX_STEP_S
+    gm_m3_s2: float = GLO_GM_M3_S2
+    omega_e_rad_s: float = GLO_OMEGA_E_RAD_S
     fields: tuple[str, ...] = GLONASS_FIELDS
 
     def positions(self, elements: dict[str, NDArray[np.float64]], dt_s: NDArray[np.float64],

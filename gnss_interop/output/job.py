@@ -272,6 +272,9 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
         "error budget": first.get("error_budget", ""),
         "SISRE": first.get("sisre_m", ""),
         "excluded satellites": first.get("excluded_satellites", ""),
+        "broadcast records excluded by screening": first.get("excluded_records", ""),
+        "broadcast records unverified (no cross-check possible)":
+            first.get("unverified_records", ""),
         "definition hash": digest,
     }
     provenance = {k: v for k, v in provenance.items() if v != ""}

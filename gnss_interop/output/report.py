@@ -270,7 +270,8 @@ def provenance_from_dataset(ds: Any) -> dict[str, Any]:
     """Provenance entries of a coverage Dataset, from its global attributes.
 
     Returns an ordered dict with the input files, time span (GPST), step, epochs, masks,
-    availability threshold, grid, configurations and producing software, each present
+    availability threshold, grid, configurations, the broadcast records the screening
+    excluded or could not verify, and producing software, each present
     only if the Dataset records it. Add scenario-specific entries before passing it to
     :func:`write_report`.
     """
@@ -295,6 +296,10 @@ def provenance_from_dataset(ds: Any) -> dict[str, Any]:
     if a.get("configurations"):
         out["configurations"] = [s.strip() for s in str(a["configurations"]).split(";")
                                  if s.strip()]
+    for key, label in (("excluded_records", "broadcast records excluded by screening"),
+                       ("unverified_records", "broadcast records unverified")):
+        if a.get(key) and a[key] != "not recorded":
+            out[label] = [x.strip() for x in str(a[key]).split(";") if x.strip()]
     if a.get("source"):
         out["coverage computed by"] = str(a["source"])
     if a.get("history"):

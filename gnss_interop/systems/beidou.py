@@ -73,22 +73,20 @@ CNV2 = MessageLayout(
 
 
 def classify(values: Mapping[str, NDArray[np.float64]]) -> NDArray[np.int64]:
-    """OrbitClass per record: CNAV SatType where given, else from the elements.
+    """OrbitClass per record, from the elements (the CNAV SatType field is not used).
 
     Broadcast GEO elements have √A ≈ 6493 m^½ and i0 ≈ 0.07–0.12 rad (the
     reference plane is tilted by 5°), IGSO √A ≈ 6493 and i0 ≈ 0.96–1.0 rad,
     MEO √A ≈ 5282.6. The PRN is not used: PRNs are reassigned over time.
+    SatType is not used because it is not reliable: in BRD400DLR
+    2023-03-12, 289 of the 926 CNV2 records (the later of two transmissions of one toe,
+    e.g. C19 CNV2 toe 12:00 BDT, file line 117477) say SatType = 1 (GEO) for MEO and
+    IGSO satellites whose orbit elements are those of the earlier, SatType = 3/2 record.
     """
     sqrt_a = values["sqrt_a"]
-    from_elements = np.where(sqrt_a > 6000.0,
-                             np.where(np.abs(values["i0"]) < 0.35, OrbitClass.GEO,
-                                      OrbitClass.IGSO),
-                             OrbitClass.MEO).astype(np.int64)
-    sat_type = values.get("sat_type")
-    if sat_type is None:
-        return from_elements
-    ok = np.isin(sat_type, (1, 2, 3))
-    return np.where(ok, np.nan_to_num(sat_type).astype(np.int64), from_elements)
+    return np.where(sqrt_a > 6000.0,
+                    np.where(np.abs(values["i0"]) < 0.35, OrbitClass.GEO, OrbitClass.IGSO),
+                    OrbitClass.MEO).astype(np.int64)
 
 
 def _range(nominal_m: float) -> tuple[float, float]:
