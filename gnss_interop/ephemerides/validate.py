@@ -75,6 +75,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from gnss_interop.systems.clocks import align_clocks_to_precise
 from gnss_interop.constants import (
     C_LIGHT_M_S,
     EARTH_ROTATION_IERS_RAD_S,
@@ -272,12 +273,6 @@ def sisre_from_rac(radial_m: NDArray[np.float64], along_m: NDArray[np.float64],
                    * (np.asarray(along_m) ** 2 + np.asarray(cross_m) ** 2))
 
 
-def _gamma(system: System, a: str, b: str) -> float:
-    """f_a² / (f_a² − f_b²) of two signals of ``system`` (ionosphere-free factor of ``a``)."""
-    fa, fb = spec(system).signal(a).freq_hz, spec(system).signal(b).freq_hz
-    return fa * fa / (fa * fa - fb * fb)
-
-
 def clock_differences_m(eph: Ephemerides, precise: PreciseOrbits, svs: Sequence[str],
                         vel_ecef_m_s: NDArray[np.float64] | None = None
                         ) -> tuple[NDArray[np.float64], list[str]]:
@@ -299,37 +294,10 @@ def clock_differences_m(eph: Ephemerides, precise: PreciseOrbits, svs: Sequence[
     f = eph.record_fields(times, svs, ["message", "tgd1", "bgd_e5a_e1", "bgd_e5b_e1"])
     prec = precise.clock_s[:, cols].copy()
     letter = np.array([s[0] for s in svs])
-    notes: list[str] = []
-    if np.any(letter == "C"):
-        bds = letter == "C"
-        g = _gamma(System.BEIDOU, "B1I", "B3I")
-        d1d2 = np.isin(f["message"], ("D1", "D2", "D1D2"))
-        aligned = np.where(d1d2, brdc - g * f["tgd1"], np.nan)
-        lost = bds & np.isfinite(brdc) & ~np.isfinite(aligned)
-        brdc = np.where(bds, aligned, brdc)
-        notes.append(f"BeiDou: broadcast clocks refer to B3I; moved to the B1I/B3I "
-                     f"ionosphere-free combination of the SP3 with -{g:.3f}*T_GD1"
-                     + (f"; {int(lost.sum())} satellite-epochs from B-CNAV records (no "
-                        f"T_GD1) left out of the clock comparison" if lost.any() else ""))
-    if np.any(letter == "E"):
-        inav = (letter == "E") & (f["message"] == "INAV")
-        shift = np.nan_to_num(f["bgd_e5a_e1"]) - np.nan_to_num(f["bgd_e5b_e1"])
-        brdc = np.where(inav, brdc + shift, brdc)
-        notes.append("Galileo: I/NAV clocks (E1/E5b) moved to E1/E5a with "
-                     "+BGD(E1,E5a) - BGD(E1,E5b); F/NAV clocks are E1/E5a already")
-    if np.any(letter == "G"):
-        notes.append("GPS: LNAV clocks refer to L1/L2 P(Y) ionosphere-free, as the SP3")
-    if np.any(letter == "R"):
-        glo = letter == "R"
-        if vel_ecef_m_s is None:
-            vel_ecef_m_s = precise_velocity(precise)[0][:, cols]
-        rv = np.einsum("tsi,tsi->ts", precise.xyz_m[:, cols], vel_ecef_m_s)
-        prec = np.where(glo, prec - 2.0 * rv / C_LIGHT_M_S**2, prec)
-        notes.append("GLONASS: broadcast clocks include the periodic relativistic term, "
-                     "added to the SP3 clocks (-2 r.v/c^2); they refer to G1, not moved to "
-                     "the SP3's G1/G2 combination (no Delta tau_n in RINEX 3, FDMA "
-                     "inter-frequency biases unknown): a constant offset of a few ns per "
-                     "satellite stays in the GLONASS SISRE")
+    if np.any(letter == "R") and vel_ecef_m_s is None:
+        vel_ecef_m_s = precise_velocity(precise)[0][:, cols]
+    brdc, prec, notes = align_clocks_to_precise(letter, brdc, prec, f,
+                                                precise.xyz_m[:, cols], vel_ecef_m_s)
     return C_LIGHT_M_S * (brdc - prec), notes
 
 
