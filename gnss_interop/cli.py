@@ -511,7 +511,7 @@ def grid(
 
     _setup_warnings()
     profile = _receiver(receiver)
-    nav = _nav_or_date(nav, date)
+    nav = _nav_or_date(nav, date, days or 1)
     wanted = _parse_configurations(config)
     eph = _load(nav, systems_of(wanted))
     configs = _configurations(eph, wanted)
@@ -714,10 +714,11 @@ def _echo_fetch_log() -> None:
         logger.addHandler(_EchoLogHandler(level=logging.WARNING))
 
 
-def _nav_or_date(nav: Optional[list[Path]], date: Optional[str]) -> list[Path]:
-    """NAV files plus, with --date, the day's IGS broadcast file (cache first, then fetched)
-    and the previous day's, whose last records cover the day's first epochs (daily merged
-    files start GLONASS at 00:15). Without the previous day, 00:00 is a reported data gap."""
+def _nav_or_date(nav: Optional[list[Path]], date: Optional[str], days: int = 1) -> list[Path]:
+    """NAV files plus, with --date, the IGS broadcast files of that day and the ``days - 1``
+    after it (cache first, then fetched) and of the day before, whose last records cover
+    the first epochs (daily merged files start GLONASS at 00:15). Without the previous day,
+    00:00 is a reported data gap."""
     import datetime as dt
     import os
 
@@ -729,11 +730,13 @@ def _nav_or_date(nav: Optional[list[Path]], date: Optional[str]) -> list[Path]:
         source = os.environ.get(SOURCE_ENV) or "bkg"
         try:
             day = parse_date(date)
-            paths.append(fetch(day, source=source))
+            for k in range(max(days, 1)):
+                paths.append(fetch(day + dt.timedelta(days=k), source=source))
         except GnssInputError as exc:
             _fail(str(exc))
         try:
-            paths.insert(len(paths) - 1, fetch(day - dt.timedelta(days=1), source=source))
+            paths.insert(len(paths) - max(days, 1), fetch(day - dt.timedelta(days=1),
+                                                         source=source))
         except GnssInputError as exc:
             typer.secho(f"note: the previous day's file is not available ({exc}); epochs "
                         f"it would cover are reported as data gaps", fg=typer.colors.YELLOW,
@@ -771,14 +774,21 @@ def fetch_command(
     timeout: Annotated[float, typer.Option(help="Per-request timeout [s].")] = 60.0,
     retries: Annotated[int, typer.Option(help="Extra attempts after a timeout, 5xx or "
                                               "connection error.")] = 3,
+    days: Annotated[int, typer.Option(min=1, max=366, help="Fetch this many consecutive days "
+                                                           "from DATE on.")] = 1,
 ) -> None:
-    """Download an IGS daily merged broadcast navigation file into the cache; print its path."""
-    from gnss_interop.reading.fetch import fetch
+    """Download IGS daily merged broadcast navigation files into the cache; print their
+    paths (one per line, in date order)."""
+    import datetime as dt
+
+    from gnss_interop.reading.fetch import fetch, parse_date
 
     _echo_fetch_log()
     try:
-        path = fetch(date, source=source, product=product, cache_dir=cache, offline=offline,
-                     timeout_s=timeout, retries=retries)
+        first = parse_date(date)
+        for k in range(days):
+            typer.echo(str(fetch(first + dt.timedelta(days=k), source=source,
+                                 product=product, cache_dir=cache, offline=offline,
+                                 timeout_s=timeout, retries=retries)))
     except GnssInputError as exc:
         _fail(str(exc))
-    typer.echo(str(path))

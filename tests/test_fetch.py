@@ -479,3 +479,15 @@ def test_unwritable_cache_is_a_named_error(archive, tmp_path):
     archive.serve(FOLDER + BRD4_NAME, ("ok", BRD4.read_bytes()))
     with pytest.raises(FetchError, match="cannot write to the cache folder .*not-a-folder"):
         _get(archive, blocked)
+
+
+def test_fetch_a_date_range(archive, cache, monkeypatch):
+    """gnss-interop fetch DATE --days N caches N consecutive days and prints them in order."""
+    names = [BRD4_NAME.replace("2023071", f"20230{d}") for d in (71, 72)]
+    for d, name in zip((71, 72), names):
+        archive.serve(FOLDER.replace("071", f"0{d}") + name, ("ok", BRD4.read_bytes()))
+    res = runner.invoke(app, ["fetch", DAY, "--days", "2", "--cache", str(cache),
+                              "--source", archive.url])
+    assert res.exit_code == 0, res.output
+    lines = [l for l in res.output.splitlines() if l.endswith(".rnx.gz")]
+    assert [Path(l).name for l in lines] == names

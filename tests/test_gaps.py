@@ -118,3 +118,22 @@ def test_real_day_glonass_gap_at_midnight_is_a_gap_not_an_outage(brd4_eph):
     r = ds.sel(config="R")
     counted = ~r.data_gap.values
     assert r.available.values[counted].mean() > 0.99
+
+
+def test_a_span_covered_by_the_loaded_days_has_no_gap(tmp_path):
+    """With the day before loaded (as --date and the nominal almanac do), a 00:00-24:00
+    site run has no data gap at all. (The shared data has no file of the day before
+    2023-03-12, so this uses the nominal files, which cover their days the same way.)"""
+    from gnss_interop import load_ephemerides
+    from gnss_interop.ephemerides.nominal import nominal_files
+
+    files = nominal_files("2024-01-02", "2024-01-03", tmp_path)
+    assert [f.name[21:29] for f in files] == ["20240101", "20240102"]
+    times = (np.datetime64("2024-01-02T00:00", "ns")
+             + np.arange(721) * np.timedelta64(120, "s"))
+    eph = load_ephemerides(files)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # no epoch outside every validity window
+        pos = eph.positions(times)
+    ds = compute_site(pos, 55.75, 37.6, configs=CONFIGS, catalogue=eph.catalogue())
+    assert ds.attrs["data_gaps"] == "none" and not ds.data_gap.any()
