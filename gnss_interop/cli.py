@@ -115,10 +115,17 @@ def orbits(
         _fail(str(exc))
     suffix = out.suffix.lower()
     if suffix == ".nc":
+        from gnss_interop.output.netcdf import write_netcdf
+
         ds = pos.to_dataset()
-        ds.attrs.update(source="; ".join(eph.sources), history=f"gnss-interop orbits {' '.join(sys.argv[1:])}")
-        with atomic_path(out) as tmp:
-            ds.to_netcdf(tmp, engine="netcdf4")
+        ds["time"].attrs.update(long_name="epoch (GPST, not UTC)", time_system="GPST")
+        ds["sv"].attrs.update(long_name="satellite (RINEX system letter and number)")
+        ds["xyz"].attrs.update(long_name="Earth-fixed Cartesian axis")
+        ds.attrs.update(Conventions="CF-1.11",
+                        title="Earth-fixed satellite positions from broadcast ephemerides",
+                        source="; ".join(eph.sources),
+                        history=f"gnss-interop orbits {' '.join(sys.argv[1:])}")
+        write_netcdf(ds, out, float32=False)   # positions in metres need float64
     elif suffix == ".csv":
         t_str = np.datetime_as_string(pos["time"].values, unit="ms")
         svs = pos["sv"].values
