@@ -56,7 +56,8 @@ def test_geotiff_round_trip_north_up(ds, tmp_path, ascending):
     assert r["y"].values[0] == pytest.approx(87.5)
     assert r["x"].values[0] == pytest.approx(-177.5)
     expected = ds["pdop_p95"].sel(config="C+R").sortby("lat", ascending=False)
-    np.testing.assert_array_equal(r.values, expected.values)
+    assert r.dtype == np.float32  # float layers are float32 in GeoTIFFs
+    np.testing.assert_array_equal(r.values, expected.values.astype(np.float32))
     assert r.attrs["config"] == "C+R"
     assert r.attrs["scenario"] == "baseline"
     assert r.attrs["variable"] == "pdop_p95"
