@@ -110,13 +110,20 @@ def _is_string(var: xr.Variable) -> bool:
     return False
 
 
-def _add_period(ds: xr.Dataset) -> str | None:
+def _time_dims(ds: xr.Dataset) -> set[str]:
+    """Dimensions along time: those whose coordinate holds datetimes (``time``, ``day``)."""
+    return {str(d) for d in ds.dims
+            if d in ds.coords and np.issubdtype(ds[d].dtype, np.datetime64)}
+
+
+def _add_period(ds: xr.Dataset, time_dims: set[str]) -> str | None:
     """Add the statistics-period scalar coordinate and its bounds (in place); its name.
 
-    Only Datasets with statistics get one: a layer that is not per epoch (no ``time``
-    dimension). Satellite positions, all per epoch, get none.
+    Only Datasets with statistics get one: a layer along no time dimension (not per epoch,
+    not per day). Satellite positions, all per epoch, get none.
     """
-    if not any(v.ndim > 0 and "time" not in v.dims for v in ds.data_vars.values()):
+    if not any(v.ndim > 0 and not time_dims & set(map(str, v.dims))
+               for v in ds.data_vars.values()):
         return None
     name = "time_period" if "time" in ds.dims else "time"
     if name in ds.variables:          # already there (e.g. a file read back): keep it
@@ -147,17 +154,18 @@ def cf_encode(ds: xr.Dataset, *, float32: bool = True, complevel: int = 4
     ds = ds.copy(deep=False)
     for var in ds.variables.values():
         var.encoding.pop("coordinates", None)
-    period = _add_period(ds)
+    time_dims = _time_dims(ds)
+    period = _add_period(ds, time_dims)
     bounds = {str(ds[n].attrs["bounds"]) for n in ds.coords if "bounds" in ds[n].attrs}
     enc: dict[str, dict[str, Any]] = {}
 
-    # per-epoch times: CF time coordinate
-    if "time" in ds.dims and "time" in ds.coords:
-        attrs = dict(ds["time"].attrs)
+    # per-epoch and per-day times: CF time coordinates
+    for dim in time_dims:
+        attrs = dict(ds[dim].attrs)
         attrs.setdefault("standard_name", "time")
         attrs.setdefault("axis", "T")
         attrs.setdefault("units_metadata", _UNITS_METADATA)
-        ds["time"].attrs = attrs
+        ds[dim].attrs = attrs
 
     aux = [str(n) for n, c in ds.coords.items() if n not in ds.dims and n != period
            and str(n) not in bounds]
@@ -169,7 +177,7 @@ def cf_encode(ds: xr.Dataset, *, float32: bool = True, complevel: int = 4
             var.encoding["coordinates"] = None    # xarray: write no coordinates attribute
         else:
             coords = [c for c in aux if set(ds[c].dims) <= set(var.dims)]
-            statistic = period is not None and "time" not in var.dims
+            statistic = period is not None and not time_dims & set(map(str, var.dims))
             if statistic:
                 coords.append(period)
             var.encoding["coordinates"] = " ".join(coords) if coords else None
