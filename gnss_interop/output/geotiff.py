@@ -111,7 +111,7 @@ def to_geotiff(da: xr.DataArray, path: str | os.PathLike, *,
     """
     try:
         import rasterio
-        from rasterio.transform import from_origin
+        from rasterio import Affine
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ImportError("GeoTIFF export needs rioxarray/rasterio (a dependency of "
                           "gnss-interop): pip install rioxarray") from exc
@@ -177,7 +177,8 @@ def to_geotiff(da: xr.DataArray, path: str | os.PathLike, *,
     band_values = [None] * n_bands if bands is None else [str(v) for v in da[bands].values]
     scalar_config = str(da.coords["config"].values) if "config" in da.coords and \
         da.coords["config"].ndim == 0 else None
-    transform = from_origin(float(lon[0]) - dlon / 2, float(lat[0]) + dlat / 2, dlon, dlat)
+    # north-up, pixel-is-area corners (built directly: affine's `*` is deprecated)
+    transform = Affine(dlon, 0.0, float(lon[0]) - dlon / 2, 0.0, -dlat, float(lat[0]) + dlat / 2)
     path = Path(path)
     with atomic_path(path) as tmp:
         with rasterio.open(tmp, "w", driver="GTiff", width=lon.size, height=lat.size,
