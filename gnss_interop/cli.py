@@ -115,10 +115,17 @@ def orbits(
         _fail(str(exc))
     suffix = out.suffix.lower()
     if suffix == ".nc":
+        from gnss_interop.output.netcdf import write_netcdf
+
         ds = pos.to_dataset()
-        ds.attrs.update(source="; ".join(eph.sources), history=f"gnss-interop orbits {' '.join(sys.argv[1:])}")
-        with atomic_path(out) as tmp:
-            ds.to_netcdf(tmp, engine="netcdf4")
+        ds["time"].attrs.update(long_name="epoch (GPST, not UTC)", time_system="GPST")
+        ds["sv"].attrs.update(long_name="satellite (RINEX system letter and number)")
+        ds["xyz"].attrs.update(long_name="Earth-fixed Cartesian axis")
+        ds.attrs.update(Conventions="CF-1.11",
+                        title="Earth-fixed satellite positions from broadcast ephemerides",
+                        source="; ".join(eph.sources),
+                        history=f"gnss-interop orbits {' '.join(sys.argv[1:])}")
+        write_netcdf(ds, out, float32=False)   # positions in metres need float64
     elif suffix == ".csv":
         t_str = np.datetime_as_string(pos["time"].values, unit="ms")
         svs = pos["sv"].values
@@ -489,7 +496,12 @@ def grid(
     keep_time: Annotated[bool, typer.Option(help="Also keep per-epoch values (small grids).")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Local dask.distributed workers.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of a dask scheduler.")] = None,
-    out: Annotated[Path, typer.Option(help="Output NetCDF file.")] = Path("grid.nc"),
+    out: Annotated[Path, typer.Option(help="Output: .nc (CF NetCDF, every layer) or .tif/.tiff "
+                                           "(GeoTIFF of --layer, one band per configuration).")
+                   ] = Path("grid.nc"),
+    layer: Annotated[Optional[str], typer.Option(
+        help="With a GeoTIFF --out: the layer written (default availability; e.g. pdop_mean, "
+             "hacc95_p95, vacc95_p95, accuracy_availability, nsat_mean).")] = None,
     config: ConfigOption = None,
     date: DateOption = None,
     receiver: ReceiverOption = None,
@@ -510,6 +522,14 @@ def grid(
     from gnss_interop.coverage.grid import GridSpec
 
     _setup_warnings()
+    out_format = _grid_out_format(out)
+    if out_format == "GeoTIFF":
+        layer = _geotiff_layer(layer or "availability")
+        if keep_time:
+            _fail("--keep-time adds per-epoch values, which only a NetCDF --out (.nc) holds")
+    elif layer is not None:
+        _fail(f"--layer chooses the layer of a GeoTIFF --out (.tif); {out.name} is a NetCDF "
+              f"file and holds every layer")
     profile = _receiver(receiver)
     nav = _nav_or_date(nav, date, days or 1)
     wanted = _parse_configurations(config)
@@ -555,8 +575,13 @@ def grid(
             ds.attrs.update(spread.attrs)
     except (CoverageError, ValueError) as exc:
         _fail(str(exc))
-    write_netcdf(ds, out)
-    typer.echo(f"wrote {out}")
+    if out_format == "GeoTIFF":
+        _write_grid_geotiff(ds, layer, out)
+        typer.echo(f"wrote {out} (GeoTIFF of {layer}, bands: "
+                   f"{', '.join(map(str, ds['config'].values))})")
+    else:
+        write_netcdf(ds, out)
+        typer.echo(f"wrote {out}")
     _report_gaps(ds, nav)
     if days is not None:
         _report_days(ds, spread_map)
@@ -645,6 +670,50 @@ def site(
                    f"{100 * float(sub.available.values[counted].mean()):.2f} %  H95 median "
                    f"{np.median(h95):.2f} m  V95 median {np.median(v95):.2f} m{gap}")
     typer.echo(f"receiver profile {ds.attrs['receiver_description']}")
+
+
+#: What ``grid --out`` writes, by suffix (case ignored); anything else is refused.
+GRID_OUT_FORMATS = {".nc": "NetCDF", ".tif": "GeoTIFF", ".tiff": "GeoTIFF"}
+
+
+def _grid_out_format(out: Path) -> str:
+    """"NetCDF" or "GeoTIFF" from the suffix of ``grid --out``; exit 2 for any other."""
+    fmt = GRID_OUT_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        _fail(f"--out {out.name!r}: use a .nc (NetCDF) or .tif/.tiff (GeoTIFF) file name; "
+              f"other suffixes are not written")
+    return fmt
+
+
+def _geotiff_layer(name: str) -> str:
+    """A ``--layer`` that is one (lat, lon) field per configuration (catalogue checked)."""
+    from gnss_interop.variables import ACCURACY_NAMES, DOP_NAMES, lookup, variables_with
+
+    per_epoch = {"nsat", *DOP_NAMES, *ACCURACY_NAMES}
+    entry = lookup(name)
+    if entry is None or not entry.per_config or name in per_epoch:
+        choices = ", ".join(v.name for v in variables_with("geotiff") if v.per_config)
+        _fail(f"--layer {name!r} is not a per-configuration layer of the grid; e.g. {choices} "
+              f"(or any <dop>_<mean|p95|max>, nsat_min, nsat_max, solution_fraction)")
+    return name
+
+
+def _write_grid_geotiff(ds, layer: str, out: Path) -> None:
+    """One band per configuration of ``layer``, provenance in the tags."""
+    from gnss_interop.output.geotiff import to_geotiff
+
+    if layer not in ds or set(ds[layer].dims) != {"config", "lat", "lon"}:
+        _fail(f"--layer {layer}: the grid has no (config, lat, lon) layer of that name "
+              f"(accuracy layers need the receiver profile's accuracy run)")
+    keys = ("title", "source", "input_files", "time_start_gpst", "time_end_gpst",
+            "time_step_s", "n_epochs", "mask", "pdop_max", "grid", "receiver_description",
+            "accuracy_limit", "excluded_satellites", "data_gaps")
+    tags = {k: ds.attrs[k] for k in keys if k in ds.attrs}
+    try:
+        to_geotiff(ds[layer], out, bands="config", tags=tags,
+                   registration=ds.attrs.get("grid_registration"))
+    except ValueError as exc:
+        _fail(f"--out {out.name}: {exc}")
 
 
 def _report_days(ds, spread_map: Optional[Path]) -> None:

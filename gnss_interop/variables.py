@@ -45,7 +45,8 @@ DOP_NAMES: tuple[str, ...] = ("gdop", "pdop", "hdop", "vdop", "tdop")
 #: Time statistics of each DOP, in the order the kernel returns them.
 DOP_STATISTICS: tuple[str, ...] = ("mean", "p95", "max")
 #: What an output can be: the NetCDF grid, a GeoTIFF, a C | R | C+R panel, a single map,
-#: an image in the HTML report.
+#: an image in the HTML report. Every layer drawn (panel or map) is also a GeoTIFF, so a
+#: GIS user can map what the report shows (tests/test_export.py checks it).
 OUTPUTS = frozenset({"netcdf", "geotiff", "panel", "map", "report"})
 
 Kind = Literal["fraction", "nsat", "dop", "gain", "accuracy", "gain_m", "spread"]
@@ -176,8 +177,8 @@ def _dop_variables() -> Iterator[Variable]:
         for stat in DOP_STATISTICS:
             yield Variable(
                 f"{dop}_{stat}", f"{_DOP_LONG[dop]}, {_DOP_STAT_LONG[stat]}", "1", "dop",
-                outputs=frozenset({"netcdf", "panel", "report"}) if (dop, stat) == ("pdop", "mean")
-                else frozenset({"netcdf"}),
+                outputs=frozenset({"netcdf", "geotiff", "panel", "report"})
+                if (dop, stat) == ("pdop", "mean") else frozenset({"netcdf"}),
                 cell_methods={"mean": "time: mean", "max": "time: maximum"}.get(stat),
                 comment=NO_SOLUTION_RULE,
                 denied_fill=np.nan if stat == "mean" else np.inf,
@@ -225,7 +226,7 @@ def _accuracy_variables() -> Iterator[Variable]:
             elif (q, stat) == ("vacc95", "p95"):
                 outputs = {"netcdf", "geotiff", "panel"}
             elif (q, stat) == ("hacc95", "mean"):
-                outputs = {"netcdf", "panel"}
+                outputs = {"netcdf", "geotiff", "panel"}
             yield Variable(
                 f"{q}_{stat}", f"{long}, {_DOP_STAT_LONG[stat]} over time", units,
                 "accuracy" if units == "m" else "dop", outputs=frozenset(outputs),
@@ -280,7 +281,8 @@ def _entries() -> Iterator[Variable]:
                                        "errors are within the limit ({accuracy_limit}), mean "
                                        "over the area with cos(latitude) weights", percent=True))
     yield Variable("nsat_mean", "mean number of visible satellites", "1", "nsat",
-                   outputs=frozenset({"netcdf", "panel", "report"}), cell_methods="time: mean",
+                   outputs=frozenset({"netcdf", "geotiff", "panel", "report"}),
+                   cell_methods="time: mean",
                    comment="satellites without a valid ephemeris at an epoch count as not visible",
                    denied_fill=0.0,
                    summary=AreaSummary(50, "mean", "Visible satellites (mean over time and area)",

@@ -164,3 +164,78 @@ def test_repeated_and_lower_case_configs_are_one(tmp_path):
                               "--config", "c+r/INTEROP", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert {r["config"] for r in csv.DictReader(out.open())} == {"C", "C+R/interop"}
+
+
+# --- grid --out: NetCDF or GeoTIFF, nothing else ---------------------------------------------
+
+def _nominal_grid(out, *extra):
+    from gnss_interop.resources import SHIPPED_ALMANACS
+
+    return runner.invoke(app, ["grid", str(SHIPPED_ALMANACS["nominal"]), "--start",
+                               "2024-01-01T01:00", "--end", "2024-01-01T02:00", "--step", "1800",
+                               "--resolution", "30", "--out", str(out), *extra])
+
+
+@pytest.mark.parametrize("name", ["grid.png", "grid.nc4", "grid", "grid.tif.gz"])
+def test_grid_refuses_other_suffixes_before_any_work(tmp_path, name):
+    res = _nominal_grid(tmp_path / name)
+    assert res.exit_code == 2, res.output
+    assert ".nc (NetCDF)" in res.output and ".tif/.tiff (GeoTIFF)" in res.output
+    assert "Traceback" not in res.output and "epochs" not in res.output  # nothing computed
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_grid_tif_writes_a_geotiff_with_a_band_per_configuration(tmp_path):
+    import rasterio
+
+    out = tmp_path / "pdop.TIF"
+    res = _nominal_grid(out, "--layer", "pdop_mean")
+    assert res.exit_code == 0, res.output
+    with open(out, "rb") as fh:
+        assert fh.read(4) in (b"II*\x00", b"MM\x00*")        # a TIFF, not a NetCDF
+    with rasterio.open(out) as src:
+        assert src.driver == "GTiff" and src.crs.to_epsg() == 4326
+        assert src.count == 4 and set(src.dtypes) == {"float32"}
+        assert [src.tags(k)["config"] for k in range(1, 5)] == ["C", "R", "C+R", "C+R/interop"]
+        assert src.descriptions[2].startswith("pdop_mean, C+R: position dilution of precision")
+        assert -90 <= src.bounds.bottom and src.bounds.top <= 90
+        assert src.tags()["n_epochs"] == "3"
+
+
+def test_grid_tif_option_errors(tmp_path):
+    res = _nominal_grid(tmp_path / "a.tif", "--keep-time")
+    assert res.exit_code == 2 and "--keep-time" in res.output and ".nc" in res.output
+    res = _nominal_grid(tmp_path / "a.nc", "--layer", "pdop_mean")
+    assert res.exit_code == 2 and "--layer" in res.output
+    res = _nominal_grid(tmp_path / "a.tif", "--layer", "pdop")          # per epoch
+    assert res.exit_code == 2 and "not a per-configuration layer" in res.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_grid_nc_passes_compliance_checker(tmp_path):
+    from _cf import assert_cf_clean
+
+    out = tmp_path / "grid.nc"
+    res = _nominal_grid(out)
+    assert res.exit_code == 0, res.output
+    assert_cf_clean(out)
+    res = _nominal_grid(tmp_path / "kt.nc", "--keep-time")
+    assert res.exit_code == 0, res.output
+    assert_cf_clean(tmp_path / "kt.nc")
+
+
+def test_orbits_netcdf_passes_compliance_checker(tmp_path):
+    """Errors none; the warnings left are CF's recommended T, Z, Y, X order, which the
+    (time, sv, ...) layout of positions does not follow (kept for its readers)."""
+    from _cf import assert_cf_clean
+    from gnss_interop.resources import SHIPPED_ALMANACS
+
+    out = tmp_path / "orbits.nc"
+    res = runner.invoke(app, ["orbits", str(SHIPPED_ALMANACS["nominal"]), "--start",
+                              "2024-01-01T01:00", "--end", "2024-01-01T02:00", "--step", "900",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert_cf_clean(out, allow=(r"spatio-temporal dimensions are not in the recommended "
+                                r"order .* are time \(T\), sv ",))
+    ds = xr.open_dataset(out)
+    assert ds["position"].dtype == np.float64 and ds["sv"].values[0].startswith("C")

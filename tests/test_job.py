@@ -56,12 +56,16 @@ def test_every_promised_file(job):
                   "accuracy_availability_panel.png", "hacc95_p95_C+R.png",
                   "hacc95_p95_C+R-interop.png", "hacc95_p95_C.tif", "vacc95_p95_C+R.tif",
                   "accuracy_availability_R.tif", "combination_gain_hacc95.png",
-                  "combination_gain_hacc95.tif", "interop_gain_hacc95.tif"):
+                  "combination_gain_hacc95.tif", "interop_gain_hacc95.tif",
+                  # every panel quantity is a GeoTIFF too (PDOP, satellites, mean H95)
+                  "pdop_mean_C+R.tif", "nsat_mean_C.tif", "hacc95_mean_R.tif"):
             assert (d / f).stat().st_size > 100, (s.name, f)
     assert (out / "beidou-denied-beijing" / "backup_availability_C.png").exists()
     assert (out / "beidou-denied-beijing" / "backup_hacc95_C.png").exists()
     assert (out / "glonass-denied-moscow" / "backup_hacc95_R.tif").exists()
     assert (out / "glonass-denied-moscow" / "backup_availability_R.tif").exists()
+    assert (out / "beidou-denied-beijing" / "regions.geojson").exists()
+    assert not (out / "baseline" / "regions.geojson").exists()     # no region, no file
     assert not list(out.rglob(".*.tmp")), "temporary files left behind"
     manifest = json.loads((out / "run.json").read_text())
     listed = set(manifest["files"])
@@ -94,7 +98,9 @@ def test_accuracy_layers_in_metres_in_netcdf_and_geotiff(job):
     rioxarray = pytest.importorskip("rioxarray")
     tif = rioxarray.open_rasterio(result.out_dir / "beidou-denied-beijing" / "hacc95_p95_C+R.tif")
     assert tif.attrs["units"] == "m"
-    np.testing.assert_allclose(tif.values[0][::-1], ds["hacc95_p95"].sel(config="C+R").values)
+    # the GeoTIFF leaves out the pole rows of the node grid (extent within ±90°)
+    inner = ds["hacc95_p95"].sel(config="C+R").isel(lat=slice(1, -1))
+    np.testing.assert_allclose(tif.values[0][::-1], inner.values)
 
 
 def _rows(path):
@@ -229,3 +235,51 @@ def test_shipped_example_runs_end_to_end(tmp_path):
         assert (result.out_dir / s.name / "coverage.nc").exists(), s.name
     worst = [p for p in result.out_dir.rglob("availability_worst*.png")]
     assert worst, "the random-outage scenario draws its worst-trial availability"
+
+
+def test_every_netcdf_passes_compliance_checker(job):
+    """compliance-checker cf:1.11 on every scenario's coverage.nc: no error, no checker
+    exception, no warning but its false positive on a scalar coordinate's bounds."""
+    from _cf import assert_cf_clean
+
+    result, spec = job
+    for s in spec.scenario:
+        assert_cf_clean(result.out_dir / s.name / "coverage.nc")
+
+
+def test_geotiffs_are_float32_within_the_poles_and_named(job):
+    """rasterio (GDAL) on every GeoTIFF of the job: float32, EPSG:4326, extent within ±90°,
+    a band description naming the layer (and configuration), the scenario in the tags."""
+    import rasterio
+
+    result, _ = job
+    tiffs = sorted(result.out_dir.rglob("*.tif"))
+    assert tiffs
+    for path in tiffs:
+        with rasterio.open(path) as src:
+            assert src.dtypes == ("float32",), path.name
+            assert src.crs.to_epsg() == 4326, path.name
+            assert -90.0 <= src.bounds.bottom and src.bounds.top <= 90.0, path.name
+            assert src.descriptions[0].startswith(src.tags()["variable"]), path.name
+            assert src.tags()["scenario"] == path.parent.name
+    with rasterio.open(result.out_dir / "baseline" / "availability_C+R-interop.tif") as src:
+        assert src.descriptions[0].startswith("availability, C+R/interop: fraction of epochs")
+
+
+def test_regions_geojson_of_the_denials(job):
+    """Each scenario with a region writes regions.geojson: RFC 7946 polygons, valid, the
+    circle with at least 64 vertices, the scenario and system in the properties."""
+    from shapely.geometry import shape
+
+    result, _ = job
+    fc = json.loads((result.out_dir / "beidou-denied-beijing" / "regions.geojson").read_text())
+    (feature,) = fc["features"]
+    assert feature["properties"]["scenario"] == "beidou-denied-beijing"
+    assert feature["properties"]["system"] == "C" and feature["properties"]["kind"] == "denied"
+    assert feature["properties"]["radius_km"] == 1500.0
+    geom = shape(feature["geometry"])
+    assert geom.is_valid and geom.geom_type == "Polygon"
+    assert len(geom.exterior.coords) - 1 >= 64 and geom.exterior.is_ccw
+    assert geom.contains(shape({"type": "Point", "coordinates": [116.4, 39.9]}))
+    world = json.loads((result.out_dir / "beidou-denied-global" / "regions.geojson").read_text())
+    assert shape(world["features"][0]["geometry"]).bounds == (-180.0, -90.0, 180.0, 90.0)

@@ -8,8 +8,12 @@ Layout under the output folder (default ``maps/``)::
     headline.csv / .md       the headline table: every scenario and configuration compared
                              in metres (H95, V95, accuracy and PDOP availability, satellites)
     summary.csv / .md        area-weighted summaries of every scenario
-    <scenario>/coverage.nc   all layers (CF NetCDF)
-    <scenario>/*.tif         GeoTIFF of availability per configuration and derived layers
+    <scenario>/coverage.nc   all layers (CF-1.11 NetCDF; compliance-checker cf:1.11 clean)
+    <scenario>/*.tif         GeoTIFF (float32, EPSG:4326) of every layer a map shows: per
+                             configuration (availability, accuracy, PDOP, satellites) and
+                             the derived backup and gain layers
+    <scenario>/regions.geojson  denied regions, jammer footprints and raised masks (RFC 7946;
+                             scenarios with such regions only)
     <scenario>/*.png         maps: one per layer and a C | R | C+R panel per quantity
     <scenario>/summary.csv / .md
 
@@ -174,6 +178,7 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
     holds another run's results and ``overwrite`` is false.
     """
     from gnss_interop._version import __version__
+    from gnss_interop.output.geojson import regions_feature_collection, write_geojson
     from gnss_interop.output.geotiff import to_geotiff
     from gnss_interop.output.netcdf import write_netcdf
     from gnss_interop.output.tables import write_table_csv, write_table_markdown
@@ -211,7 +216,12 @@ def run_job(spec: ScenarioFile, base_dir: Path, out_dir: str | Path = "maps", *,
             for cfg in (configs if var.per_config else [None]):
                 da = ds[var.name].sel(config=cfg) if cfg else ds[var.name]
                 name = f"{var.name}_{_slug(cfg)}" if cfg else var.name
-                wrote(to_geotiff(da, sdir / f"{name}.tif", registration=registration))
+                wrote(to_geotiff(da, sdir / f"{name}.tif", registration=registration,
+                                 tags={"scenario": res.name}))
+        if res.records:
+            wrote(write_geojson(regions_feature_collection(res.records, scenario=res.name,
+                                                           title=res.title),
+                                sdir / "regions.geojson"))
         # maps: drawn in worker processes (matplotlib/cartopy take most of a job's time and
         # hold the GIL); the report keeps the order in which they are listed here
         figures = []

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from gnss_interop.errors import ScenarioWarning
 from gnss_interop.receivers.profiles import ReceiverProfile, receiver_profile
@@ -29,7 +29,26 @@ from gnss_interop.scenarios.schema import (
 )
 from gnss_interop.systems import PRIMARY_SYSTEMS, System
 
-__all__ = ["Degraded", "resolve_degradations"]
+__all__ = ["Degraded", "RegionRecord", "resolve_degradations"]
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    """One region of a scenario and what made it (for the GeoJSON of denied regions and
+    jammer footprints, :mod:`gnss_interop.output.geojson`).
+
+    ``kind``: ``"denied"`` (the system is unusable there), ``"single_frequency"`` (a jammer
+    leaves the system one signal of its pair) or ``"mask"`` (a raised elevation mask).
+    ``source``: the degradation's own parameters, flat: ``type`` (``deny``, ``jammer``,
+    ``mask``) and, for a jammer, ``jammer_lat``/``jammer_lon`` [deg], ``jammer_height_m``,
+    ``eirp_dbw`` and ``bands``; for a mask, ``elevation_deg``.
+    """
+
+    label: str
+    region: Region
+    kind: Literal["denied", "single_frequency", "mask"]
+    system: System | None = None
+    source: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +68,7 @@ class Degraded:
     outage_random: dict[System, int] = field(default_factory=dict)
     trials: int = 1
     seed: int = 0
+    records: list[RegionRecord] = field(default_factory=list)
 
     def regions(self) -> list[tuple[str, Region]]:
         """Every bounded region of the scenario, labelled (for maps and summaries)."""
@@ -89,17 +109,25 @@ def resolve_degradations(model: ScenarioModel, base_dir: Path, height_m: float,
             system = System.from_letter(deg.system)
             label = deg.label or f"{system.display_name} denied {region.describe()}"
             d.denied.setdefault(system, []).append((label, region))
+            d.records.append(RegionRecord(label, region, "denied", system, {"type": "deny"}))
         elif isinstance(deg, JammerModel):
             jam = Jammer(deg.lat, deg.lon, deg.height_m, deg.eirp_dbw, tuple(deg.bands),
                          deg.js_tolerance_db, deg.rx_gain_dbi, profile, tuple(systems))
             description = jam.describe(height_m, report_heights_m)
             label = deg.label or description
             d.jammers.append(f"{deg.label}: {description}" if deg.label else description)
+            source = {"type": "jammer", "jammer_lat": deg.lat, "jammer_lon": deg.lon,
+                      "jammer_height_m": deg.height_m, "eirp_dbw": deg.eirp_dbw,
+                      "bands": ", ".join(deg.bands), "jammer": description}
             for system, circle in jam.denial_regions(height_m).items():
                 d.denied.setdefault(system, []).append((f"{label} [{system.letter}]", circle))
+                d.records.append(RegionRecord(f"{label} [{system.letter}]", circle, "denied",
+                                              system, source))
             for system, ring in jam.degraded_regions(height_m).items():
                 d.single_frequency.setdefault(system, []).append(
                     (f"{label} [{system.letter} single frequency]", ring))
+                d.records.append(RegionRecord(f"{label} [{system.letter} single frequency]",
+                                              ring, "single_frequency", system, source))
             where = f"scenario {model.name!r}: " + (f"{deg.label}: " if deg.label else "")
             for message in jam.single_frequency_warnings(height_m, where):
                 warnings.warn(message, ScenarioWarning, stacklevel=2)
@@ -116,6 +144,8 @@ def resolve_degradations(model: ScenarioModel, base_dir: Path, height_m: float,
                                       base_dir)
             label = deg.label or f"mask {deg.elevation_deg:g}° {region.describe()}"
             d.masks.append((label, region, deg.elevation_deg))
+            d.records.append(RegionRecord(label, region, "mask", None,
+                                          {"type": "mask", "elevation_deg": deg.elevation_deg}))
         else:  # pragma: no cover - the schema is closed
             raise TypeError(f"degradation {k}: unknown type")
     return d

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from gnss_interop.ephemerides.store import load_ephemerides
 from gnss_interop.errors import EphemerisRangeWarning, GnssInputError, InteropUnavailableWarning
 from gnss_interop.resources import SHIPPED_ALMANACS
 from gnss_interop.scenarios.composition import compose, needed_configurations
-from gnss_interop.scenarios.degradations import resolve_degradations
+from gnss_interop.scenarios.degradations import RegionRecord, resolve_degradations
 from gnss_interop.scenarios.layers import add_derived_layers
 from gnss_interop.scenarios.montecarlo import mean_over_trials, random_outages
 from gnss_interop.scenarios.regions import Region
@@ -38,7 +38,8 @@ __all__ = ["ScenarioResult", "ephemeris_paths", "run_scenarios"]
 
 @dataclass
 class ScenarioResult:
-    """One scenario's coverage (dims config, lat, lon), derived layers and summary rows."""
+    """One scenario's coverage (dims config, lat, lon), derived layers and summary rows;
+    ``records``: its regions with what made them (denials, jammer footprints, masks)."""
 
     name: str
     title: str
@@ -46,6 +47,7 @@ class ScenarioResult:
     dataset: xr.Dataset
     regions: list[tuple[str, Region]]
     summary: list[dict[str, Any]]
+    records: list[RegionRecord] = field(default_factory=list)
 
 
 def ephemeris_paths(spec: ScenarioFile, base_dir: Path) -> list[Path]:
@@ -190,5 +192,6 @@ def run_scenarios(spec: ScenarioFile, base_dir: Path | None = None, *,
             ds.attrs["jammers"] = "; ".join(degraded.jammers)
         regions = degraded.regions()
         results.append(ScenarioResult(model.name, title, model.model_dump(mode="json", exclude_none=True), ds,
-                                      regions, summarise(ds, regions, model.name)))
+                                      regions, summarise(ds, regions, model.name),
+                                      list(degraded.records)))
     return results
