@@ -191,6 +191,15 @@ class _BadField(ValueError):
     """A field that does not have the RINEX form; the message says why."""
 
 
+class _BadLine(ValueError):
+    """A record line that cannot be decoded: ``line`` (1-based) and what is wrong."""
+
+    def __init__(self, line: int, text: str) -> None:
+        super().__init__(text)
+        self.line = line
+        self.text = text
+
+
 def _number(text: str) -> tuple[float, float]:
     """(value, half a unit of its last printed digit) of one RINEX floating-point field.
 
@@ -415,20 +424,20 @@ _FIELD = r" *(?:[-+]?\d?\.(\d+)[DdEe]([-+]\d\d))?"
 _LINE_FORMS = {n: re.compile("\\|".join([_FIELD] * n)) for n in range(1, 5)}
 
 
-def _diagnose(what: str, raw: str, lineno: int) -> ValueError:
+def _diagnose(what: str, raw: str, lineno: int) -> _BadLine:
     """The error of a field that failed the line form (the slow path)."""
     if raw.strip() and len(raw) < 19:
-        return ValueError(f"line {lineno}: {what} is cut short: {raw.strip()!r}")
+        return _BadLine(lineno, f"{what} is cut short: {raw.strip()!r}")
     try:
         _number(raw)
     except _BadField as exc:
-        return ValueError(f"line {lineno}: {what} is not a number: {exc}")
-    return ValueError(f"line {lineno}: {what} is not a number: {raw!r}")  # pragma: no cover
+        return _BadLine(lineno, f"{what} is not a number: {exc}")
+    return _BadLine(lineno, f"{what} is not a number: {raw!r}")  # pragma: no cover
 
 
 def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_col: int,
                  start_line: int) -> tuple[list[float], list[float]]:
-    """(values, half-ulps) of one record; raises ValueError with the line number."""
+    """(values, half-ulps) of one record; raises :class:`_BadLine`."""
     values: list[float] = []
     halves: list[float] = []
     optional = layout.optional
@@ -438,11 +447,10 @@ def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_co
         n = len(names)
         end = col + 19 * n
         if k > 0 and text[:col].strip():
-            raise ValueError(f"line {start_line + k}: columns 1-{col} are not blank: "
-                             f"{text[:col]!r}")
+            raise _BadLine(start_line + k, f"columns 1-{col} are not blank: {text[:col]!r}")
         if text[end:].strip():
-            raise ValueError(f"line {start_line + k}: text after the last field (column "
-                             f"{end + 1} on): {text[end:].strip()!r}")
+            raise _BadLine(start_line + k, f"text after the last field (column {end + 1} on): "
+                                           f"{text[end:].strip()!r}")
         raws = [text[col + 19 * j: col + 19 * j + 19] for j in range(n)]
         m = _LINE_FORMS[n].fullmatch("|".join(raws))
         if m is None or any(r.strip() and len(r) < 19 for r in raws):
@@ -457,7 +465,7 @@ def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_co
             decimals, exponent = groups[2 * j], groups[2 * j + 1]
             if decimals is None:
                 if name not in optional:
-                    raise ValueError(f"line {start_line + k}: required field '{name}' is blank")
+                    raise _BadLine(start_line + k, f"required field '{name}' is blank")
                 values.append(math.nan)
                 halves.append(0.0)
                 continue
@@ -725,8 +733,8 @@ def _decode_record(body, lineno, layout, sv, parsed: tuple[str, float] | _BadFie
         return None
     try:
         values, halves = _decode_body(layout, body, first_col, cont_col, lineno)
-    except ValueError as exc:
-        problems.add(lineno, f"{sv}: {exc}")
+    except _BadLine as exc:
+        problems.add(exc.line, f"{sv}: {exc.text}; record skipped")
         return None
     return epoch, values, halves
 
@@ -1023,7 +1031,7 @@ def _note_truncation(lines: list[str], body_start: int, final_newline: bool,
     ends: dict[str, float] = {}
     for sv, t, _ in reading.epochs:
         ends[sv] = max(t, ends.get(sv, -math.inf))
-    if len(ends) < 4:
+    if len(ends) < 3:
         return
     typical = float(np.median(list(ends.values())))
     sv, t, line = reading.epochs[-1]
