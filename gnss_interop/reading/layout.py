@@ -5,13 +5,12 @@ reader (:mod:`gnss_interop.reading.rinex_nav`) decodes any layout the same way a
 every value against :data:`FIELD_RULES`.
 
 **Form.** Every field is the fixed-width Fortran ``D19.12`` of the RINEX navigation
-message tables (RINEX 2.11 ``3X,4D19.12``; 3.04 and 4.00 ``4X,4D19.12``): a sign, at most
-one digit before
-the point (``0.`` in RINEX 2, ``d.`` in 3/4, or none), the decimals, a ``D``/``E``
-exponent letter and a **signed two-digit exponent**, right-justified in its 19 columns, or
-19 blanks for a missing value. :data:`NUMBER_FORM` is that form; anything else (an
-exponent cut to one digit, a blank inside the number, ``nan``, ``inf``, ``1_0``) is not a
-number.
+message tables (RINEX 2.11 ``3X,4D19.12``; 3.04 and 4.00 ``4X,4D19.12``): a sign, one
+digit before the point (``d.`` in 3/4; ``0.``, ``d.`` or none in RINEX 2), the decimals, a
+``D``/``E`` exponent letter and a **signed two-digit exponent**, right-justified in its 19
+columns, or 19 blanks for a missing value. :data:`NUMBER_FORM` (:data:`NUMBER_FORM_V2`)
+is that form; anything else (an exponent cut to one digit, a blank inside the number, a
+digit turned into a sign, ``nan``, ``inf``, ``1_0``) is not a number.
 
 **Content.** A broadcast value is an integer count of the ICD's scale factor, carried in a
 field of a fixed number of bits (the ICD tables cited per rule). A :class:`FieldRule`
@@ -37,8 +36,8 @@ from dataclasses import dataclass
 
 from gnss_interop.systems.enums import System
 
-__all__ = ["EPOCH_RESOLUTION_S", "FIELD_RULES", "ICD_PI", "KEPLER_ORBIT_LINES", "NUMBER_FORM", "PRN_RANGE",
-           "RINEX4_MESSAGES", "FieldRule", "MessageLayout"]
+__all__ = ["EPOCH_RESOLUTION_S", "FIELD_RULES", "ICD_PI", "KEPLER_ORBIT_LINES", "NUMBER_FORM",
+           "NUMBER_FORM_V2", "PRN_RANGE", "RINEX4_MESSAGES", "FieldRule", "MessageLayout"]
 
 #: The Keplerian part of a RINEX 3/4 navigation record, shared by GPS LNAV, Galileo
 #: I/NAV/F/NAV, BeiDou D1/D2/CNAV and QZSS (RINEX 3.04 Tables A6, A8, A14): the three last
@@ -51,9 +50,12 @@ KEPLER_ORBIT_LINES: tuple[tuple[str, ...], ...] = (
     ("i0", "crc", "omega", "omega_dot"),
 )
 
-#: One RINEX floating-point field (without its leading blanks): sign, mantissa with at
-#: most one digit before the point, D/E exponent with sign and exactly two digits.
-NUMBER_FORM = re.compile(r" *([-+]?)(\d?)\.(\d+)[DdEe]([-+]\d\d)")
+#: One RINEX 3/4 floating-point field, right-justified: sign, one digit, the point, the
+#: decimals, D/E and a signed two-digit exponent (``-7.05E-0``, `` .5E+00``, ``nan`` are not).
+NUMBER_FORM = re.compile(r" *([-+]?)(\d)\.(\d+)[DdEe]([-+]\d\d)")
+#: The same in RINEX 2, whose Fortran writers also print no digit before the point
+#: (``-.931322574616D-09`` as well as ``-0.931322574616D-09``).
+NUMBER_FORM_V2 = re.compile(r" *([-+]?)(\d?)\.(\d+)[DdEe]([-+]\d\d)")
 
 #: π as the GPS, BeiDou and Galileo ICDs define it for semicircles (IS-GPS-200 §20.3.3.4.3;
 #: BDS-SIS-ICD-B1I 3.0 §5.2.4.12; Galileo OS SIS ICD 2.0 §5.1.1).

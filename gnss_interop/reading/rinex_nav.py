@@ -19,21 +19,26 @@ line, the satellite, the field and its value):
   D19.12 with a two-digit exponent; blank columns where the layout has none), the
   satellite identifier (letter, two digits, a PRN the system has), the calendar fields of
   the epoch (a real date from 1980-01-06 to 2099, seconds below 60), the RINEX 4 record
-  header (a known message; the same satellite as the record body);
+  header (a known message; the same satellite as the record body), the line count of
+  records of systems that are not decoded (a damaged letter, R07 → E07);
 * the content of every field (:data:`~gnss_interop.reading.layout.FIELD_RULES`): the
   range its ICD bit width and physics allow, whole numbers where the field counts, and
   the ICD resolution (a decoded broadcast value is a whole multiple of the scale factor);
-* consistency inside a record: the week against the epoch; toe against toc for a record
-  flagged healthy;
+  the epoch on the ICD grid of its reference time
+  (:data:`~gnss_interop.reading.layout.EPOCH_RESOLUTION_S`);
+* consistency: the week is the week of toe; in a record flagged healthy, toe lies within
+  a validity window of toc, the GLONASS frame time t_k near t_b, and the epoch within
+  :data:`EPOCH_SPREAD_MAX_S` of the file's other records;
 * the file: a header version of the form ``d.dd``; a file that ends inside a record or
   line, or whose last record stops long before the other satellites' records (cut
   between records) gives a note naming the last complete line; a satellite whose every
   record was skipped is named as gone from the file.
 
-A file whose values are systematically off the ICD resolution in one field (more than
-half of its records; a producer that does not write decoded broadcast values) keeps its
-records, with one note; gnss-interop's own nominal almanac (written from orbital
-elements, not decoded bits) is exempt from the resolution check.
+The resolution, grid and consistency checks follow decoded broadcast data: a file where
+most records fail one of them (a producer that writes that field its own way) keeps its
+records, with one note that the check is off; gnss-interop's own nominal almanac (written
+from orbital elements, not decoded bits) is exempt from the resolution, grid and t_k
+checks.
 
 Units in the returned tables are those of the file, except the fields a registry
 entry names in ``km_fields`` (GLONASS state vectors), converted from km, km/s, km/s²
@@ -56,27 +61,27 @@ import numpy as np
 
 from gnss_interop.constants import SECONDS_PER_WEEK
 from gnss_interop.errors import RinexError
-from gnss_interop.reading.layout import (EPOCH_RESOLUTION_S, NUMBER_FORM, PRN_RANGE,
-                                         RINEX4_MESSAGES, FieldRule, MessageLayout)
+from gnss_interop.reading.layout import (EPOCH_RESOLUTION_S, NUMBER_FORM, NUMBER_FORM_V2,
+                                         PRN_RANGE, RINEX4_MESSAGES, FieldRule, MessageLayout)
 from gnss_interop.systems import System, SystemSpec, registered, spec, spec_of_letter
 
 __all__ = ["MessageLayout", "NavRecordTable", "TimeOffsetRecord", "NavFile", "read_nav"]
 
 #: Epochs a navigation record may carry: from the GPS epoch (the start of the
 #: leap-second table and of every GNSS time scale used here) to the end of RINEX 2's
-#: two-digit-year window (80-99 → 19xx, 00-79 → 20xx; RINEX 2.11 §6.5).
+#: two-digit-year window (80-99 → 19xx, 00-79 → 20xx, RINEX 2.11).
 EPOCH_YEARS = (1980, 2099)
 #: A note says the file may be cut between records when its last record is this much
 #: earlier than the last records of most satellites [s]. Daily merged files and receiver
 #: files end their satellites within 1 h of each other (the four shared files: ≤ 1 h).
 TRUNCATION_GAP_S = 3 * 3600.0
-#: A field whose values are off the ICD resolution in more than this fraction of the
-#: records that have it (and in at least :data:`SYSTEMATIC_MIN_RECORDS`) is taken as a
-#: producer's choice, not corruption: the resolution check is off for it in that file.
+#: A check (resolution, grid, consistency) failed by more than this fraction of the
+#: records it applies to (and by at least :data:`SYSTEMATIC_MIN_RECORDS`) is taken as a
+#: producer's choice, not corruption: it is off for that file, with a note.
 SYSTEMATIC_FRACTION = 0.5
 SYSTEMATIC_MIN_RECORDS = 3
-#: Line counts of the records of systems without a registry entry (RINEX 3.04 Tables A12
-#: QZSS, A16 IRNSS: as GPS, 8 lines; A12 SBAS: 4 lines), to skip them by structure.
+#: Line counts of the records of systems without a registry entry (RINEX 3.04: QZSS and
+#: IRNSS records as GPS, 8 lines; SBAS 4 lines), to skip them by structure.
 _OTHER_SYSTEM_LINES = {"J": 8, "I": 8, "S": 4}
 
 
@@ -200,15 +205,16 @@ class _BadLine(ValueError):
         self.text = text
 
 
-def _number(text: str) -> tuple[float, float]:
+def _number(text: str, form: re.Pattern = NUMBER_FORM) -> tuple[float, float]:
     """(value, half a unit of its last printed digit) of one RINEX floating-point field.
 
-    Blank → (NaN, 0). Raises :class:`_BadField` unless the text is the D19.12 form of
-    :data:`~gnss_interop.reading.layout.NUMBER_FORM` (signed two-digit exponent, nothing
-    after it). Python's ``float`` is not used on its own: it reads ``nan``, ``inf``,
-    ``1_0`` and ``1E5``, none of which a RINEX writer produces.
+    Blank → (NaN, 0). Raises :class:`_BadField` unless the text is the D19.12 ``form``
+    (:data:`~gnss_interop.reading.layout.NUMBER_FORM`, or ``NUMBER_FORM_V2`` for RINEX 2:
+    signed two-digit exponent, nothing after it). Python's ``float`` is not used on its
+    own: it reads ``nan``, ``inf``, ``1_0`` and ``1E5``, none of which a RINEX writer
+    produces.
     """
-    m = NUMBER_FORM.fullmatch(text)
+    m = form.fullmatch(text)
     if m is None:
         if not text.strip():
             return math.nan, 0.0
@@ -216,20 +222,20 @@ def _number(text: str) -> tuple[float, float]:
                         f"D/E and a signed two-digit exponent)")
     # the form is checked: float() reads it once the Fortran D is an E
     return (float(text.replace("D", "E").replace("d", "e")),
-            _HALF_ULP[int(m.group(4)) - len(m.group(3))])
+            _HALF_ULP.get(int(m.group(4)) - len(m.group(3)), 0.0))
 
 
 #: 0.5·10^p for the exponents a field can print (two-digit exponent, up to 30 decimals).
 _HALF_ULP = {p: 0.5 * 10.0 ** p for p in range(-130, 100)}
 
 
-def _float(text: str) -> float:
+def _float(text: str, form: re.Pattern = NUMBER_FORM) -> float:
     """A RINEX floating-point field: Fortran D or E exponent; blank → NaN.
 
     Blank is *not* zero: a blank field is missing data (see pitfall 1 in
-    docs/style-anchors.md §7). Raises ``ValueError`` for anything but the RINEX form.
+    docs/style-anchors.md §7). Raises ``ValueError`` for anything but the RINEX ``form``.
     """
-    return _number(text)[0]
+    return _number(text, form)[0]
 
 
 def _split_fields(line: str, start: int, n: int) -> list[str]:
@@ -267,9 +273,10 @@ def _header_int(text: str, what: str, path: Path, line: int) -> int:
     return int(text)
 
 
-def _header_number(text: str, what: str, path: Path, line: int) -> float:
+def _header_number(text: str, what: str, path: Path, line: int,
+                   form: re.Pattern = NUMBER_FORM) -> float:
     try:
-        return _float(text)
+        return _float(text, form)
     except ValueError:
         raise RinexError(f"unreadable {what}: {text.strip()!r} is not a RINEX number", path,
                          line) from None
@@ -340,7 +347,8 @@ def _parse_header(lines: list[str], path: Path
         elif label == "CORR TO SYSTEM TIME" and version < 3:
             # RINEX 2 GLONASS header (this label exists only there): -TauC (GLONASST → UTC(SU));
             # stored as GLUT
-            a0 = _header_number(line[21:40], "CORR TO SYSTEM TIME", path, i + 1)
+            a0 = _header_number(line[21:40], "CORR TO SYSTEM TIME", path, i + 1,
+                                NUMBER_FORM_V2)
             if not abs(a0) <= _STO_LIMITS["a0"][0]:
                 raise RinexError(f"CORR TO SYSTEM TIME {a0:g} s out of range", path, i + 1)
             offsets.append(TimeOffsetRecord("GLUT", math.nan, a0, 0.0, 0.0, str(path), i + 1,
@@ -420,24 +428,30 @@ def _sv_problem(sv: str) -> str | None:
 
 #: One field of :data:`~gnss_interop.reading.layout.NUMBER_FORM` or blanks, and a whole
 #: line of n such fields joined by "|" (one regex call per line: the reader's hot loop).
-_FIELD = r" *(?:[-+]?\d?\.(\d+)[DdEe]([-+]\d\d))?"
-_LINE_FORMS = {n: re.compile("\\|".join([_FIELD] * n)) for n in range(1, 5)}
+_FIELD = r" *(?:[-+]?\d\.(\d+)[DdEe]([-+]\d\d))?"
+_FIELD_V2 = r" *(?:[-+]?\d?\.(\d+)[DdEe]([-+]\d\d))?"
+#: (field form, line forms by number of fields) of RINEX 3/4 and of RINEX 2.
+_FORMS = {
+    3: (NUMBER_FORM, {n: re.compile("\\|".join([_FIELD] * n)) for n in range(1, 5)}),
+    2: (NUMBER_FORM_V2, {n: re.compile("\\|".join([_FIELD_V2] * n)) for n in range(1, 5)}),
+}
 
 
-def _diagnose(what: str, raw: str, lineno: int) -> _BadLine:
+def _diagnose(what: str, raw: str, lineno: int, form: re.Pattern) -> _BadLine:
     """The error of a field that failed the line form (the slow path)."""
     if raw.strip() and len(raw) < 19:
         return _BadLine(lineno, f"{what} is cut short: {raw.strip()!r}")
     try:
-        _number(raw)
+        _number(raw, form)
     except _BadField as exc:
         return _BadLine(lineno, f"{what} is not a number: {exc}")
     return _BadLine(lineno, f"{what} is not a number: {raw!r}")  # pragma: no cover
 
 
 def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_col: int,
-                 start_line: int) -> tuple[list[float], list[float]]:
+                 start_line: int, version: float) -> tuple[list[float], list[float]]:
     """(values, half-ulps) of one record; raises :class:`_BadLine`."""
+    form, line_forms = _FORMS[2 if version < 3 else 3]
     values: list[float] = []
     halves: list[float] = []
     optional = layout.optional
@@ -452,12 +466,12 @@ def _decode_body(layout: MessageLayout, body: list[str], first_col: int, cont_co
             raise _BadLine(start_line + k, f"text after the last field (column {end + 1} on): "
                                            f"{text[end:].strip()!r}")
         raws = [text[col + 19 * j: col + 19 * j + 19] for j in range(n)]
-        m = _LINE_FORMS[n].fullmatch("|".join(raws))
-        if m is None or any(r.strip() and len(r) < 19 for r in raws):
+        m = line_forms[n].fullmatch("|".join(raws))
+        if m is None or (len(text) < end and any(r.strip() and len(r) < 19 for r in raws)):
             for j, (name, raw) in enumerate(zip(names, raws)):
-                if raw.strip() and (len(raw) < 19 or NUMBER_FORM.fullmatch(raw) is None):
+                if raw.strip() and (len(raw) < 19 or form.fullmatch(raw) is None):
                     what = f"field '{name}'" if name is not None else f"spare field {j + 1}"
-                    raise _diagnose(what, raw, start_line + k)
+                    raise _diagnose(what, raw, start_line + k, form)
         groups = m.groups()
         for j, name in enumerate(names):
             if name is None:
@@ -490,9 +504,14 @@ class _Reading:
     tables: dict[str, NavRecordTable] = field(default_factory=dict)
     #: Satellites of decoded systems with a record whose identifier was well formed.
     seen: dict[str, int] = field(default_factory=dict)
-    #: (satellite, epoch, first line) of every ephemeris record with a readable epoch line,
-    #: in file order, decoded system or not (the truncation check).
+    #: (satellite, epoch, first line) of every decoded ephemeris record with a readable
+    #: epoch line, in file order, and of the file's last record (the truncation check).
     epochs: list[tuple[str, float, int]] = field(default_factory=list)
+    #: The last record read when it was of a system not decoded: (epoch parser, first
+    #: line, satellite, line number), its epoch parsed only at the end.
+    last_skipped: tuple | None = None
+    #: System letters of every record with a well-formed identifier.
+    letters: set[str] = field(default_factory=set)
     n_other: int = 0
 
     def add(self, layout: MessageLayout, sv: str, message: str, epoch: float, lineno: int,
@@ -548,7 +567,7 @@ def read_nav(path: str | Path, systems: Iterable[System] | None = None) -> NavFi
     elif version >= 3:
         _read_v3(lines, body_start, reading)
         if sys_letter not in ("M", " ", ""):
-            others = sorted({sv[0] for sv, _, _ in reading.epochs} - {sys_letter})
+            others = sorted(reading.letters - {sys_letter})
             if others:
                 problems.note(f"the header (line 1, column 41) declares a {sys_letter!r}-only "
                               f"file but it holds records of {', '.join(others)}")
@@ -560,6 +579,8 @@ def read_nav(path: str | Path, systems: Iterable[System] | None = None) -> NavFi
         if entry_of(entry.letter) is not None:
             _read_v2(lines, body_start, reading, entry)
 
+    if reading.last_skipped is not None:
+        _parse_epoch(*reading.last_skipped, reading)
     decoded_epochs = [t for table in reading.tables.values() for t in table.epoch]
     median_epoch = float(np.median(decoded_epochs)) if decoded_epochs else 0.0
     for table in reading.tables.values():
@@ -649,12 +670,15 @@ def _read_v3(lines: list[str], body_start: int, reading: _Reading) -> None:
             problems.add(i + 1, why)
             continue
         letter = sv[0]
-        parsed = _parse_epoch(_epoch_v3, first, sv, i + 1, reading)
+        reading.letters.add(letter)
         entry = reading.entry_of(letter)
         layout = None if entry is None else entry.rinex3_layout(reading.version)
         if layout is None:
             _skip_by_structure(lines[i:j], i + 1, letter, "RINEX3", sv, reading)
+            reading.last_skipped = (_epoch_v3, first, sv, i + 1)
             continue
+        reading.last_skipped = None
+        parsed = _parse_epoch(_epoch_v3, first, sv, i + 1, reading)
         reading.seen[sv] = reading.seen.get(sv, 0) + 1
         decoded = _decode_record(lines[i:j], i + 1, layout, sv, parsed, 23, 4, reading,
                                  final=j > end)
@@ -732,7 +756,8 @@ def _decode_record(body, lineno, layout, sv, parsed: tuple[str, float] | _BadFie
         problems.add(lineno, f"{sv}: the record line names satellite {line_sv}; record skipped")
         return None
     try:
-        values, halves = _decode_body(layout, body, first_col, cont_col, lineno)
+        values, halves = _decode_body(layout, body, first_col, cont_col, lineno,
+                                      reading.version)
     except _BadLine as exc:
         problems.add(exc.line, f"{sv}: {exc.text}; record skipped")
         return None
@@ -774,10 +799,7 @@ def _read_v4(lines: list[str], body_start: int, reading: _Reading,
                                 f"(RINEX 4 {letter} messages: {known}); record skipped")
             continue
         body = lines[i + 1:j]
-        parsed = _parse_epoch(_epoch_v3, body[0], sv, i + 2, reading) if body else _BadField(
-            "no record lines")
-        line_sv = body[0][:3] if isinstance(parsed, _BadField) and body else (
-            parsed[0] if body else "")
+        line_sv = body[0][:3] if body else ""
         if body and line_sv != sv:
             problems.add(i + 2, f"{sv}: the '> EPH' line {i + 1} names {sv} but the record "
                                 f"names {line_sv!r}; record skipped")
@@ -789,7 +811,11 @@ def _read_v4(lines: list[str], body_start: int, reading: _Reading,
         layout = layouts[key]
         if layout is None:
             _skip_by_structure(body, i + 2, letter, message, sv, reading)
+            reading.last_skipped = (_epoch_v3, body[0], sv, i + 2) if body else None
             continue
+        reading.last_skipped = None
+        parsed = _parse_epoch(_epoch_v3, body[0], sv, i + 2, reading) if body else _BadField(
+            "no record lines")
         reading.seen[sv] = reading.seen.get(sv, 0) + 1
         decoded = _decode_record(body, i + 2, layout, sv, parsed, 23, 4, reading,
                                  final=j > end)
@@ -1024,8 +1050,10 @@ def _note_truncation(lines: list[str], body_start: int, final_newline: bool,
         return
     last = len(lines)
     if not final_newline:
-        reading.problems.note(f"the file ends without a newline in line {last}: it may be "
-                              f"truncated (the last complete line is {last - 1})")
+        owner = f", a line of the {reading.epochs[-1][0]} record at line {reading.epochs[-1][2]}" \
+            if reading.epochs else ""
+        reading.problems.note(f"the file ends without a newline in line {last}{owner}: it may "
+                              f"be truncated (the last complete line is {last - 1})")
     if not reading.epochs:
         return
     ends: dict[str, float] = {}
