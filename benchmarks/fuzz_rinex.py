@@ -23,7 +23,9 @@ above 1 m (a satellite gained or lost counts as a change), or for ``truncate`` r
 without a warning. Positions are compared at the reference time (toe / t_b) of the mutated
 record and 600 s either side, for every satellite of either load. ``silent`` is split into
 mutations that leave a well-formed number (a sign flipped, a digit replaced by a digit:
-``silent-valid``) and the others (``silent-malformed``, the class that must be zero).
+``silent-valid``) and the others (``silent-malformed``, the class that must be zero); for
+``truncate``, ``silent-valid`` is a cut at a record boundary that leaves a shorter,
+well-formed file (sorted by time, or cut exactly between two satellites).
 numpy ``RuntimeWarning``s seen by a user are counted in ``numpy-warn``.
 
     python benchmarks/fuzz_rinex.py [--seed 11] [--mutate 2000] [--header 200]
@@ -334,8 +336,12 @@ class Campaign:
         lost = full - sum(len(eph.records(s)["sv"]) for s in eph.systems)
         if _data_messages(seen, path) - self._full_messages[src.name]:
             self._count("truncate", "warned", "", note)
-        elif lost > 0:
+        elif lost > 0 and not text[:cut].endswith("\n"):
             self._count("truncate", "silent-malformed", "", f"{note} ({lost} records lost)")
+        elif lost > 0:
+            # cut at a record boundary: a shorter, well-formed file (time-sorted, or cut
+            # exactly between two satellites): nothing in it tells that more was there
+            self._count("truncate", "silent-valid", "", f"{note} ({lost} records lost)")
         else:
             self._count("truncate", "same", "", note)
 
