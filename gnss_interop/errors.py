@@ -9,6 +9,7 @@ Hierarchy::
 
     GnssInputError (ValueError)       input that cannot be used
         RinexError, Sp3Error          unreadable navigation / precise-orbit file
+        LeapSecondRangeError          an epoch the leap-second table does not cover
         SinexError                    unreadable satellite metadata
         FetchError                    a broadcast file that cannot be had
         OutputExistsError             the output folder holds another run's results
@@ -16,6 +17,7 @@ Hierarchy::
     PropagationError (ValueError)     path-loss inputs outside the model (height <= 0, ...)
     CoverageError (RuntimeError)      a coverage tile failed (names the tile)
     GnssDataWarning (UserWarning)     a problem in the data that was handled
+        RinexRecordWarning            navigation records skipped, or a file that looks cut
         EphemerisRangeWarning         positions asked for outside every validity window
         UnverifiedEphemerisWarning    healthy records nothing independent could cross-check
     InteropUnavailableWarning         a single-clock configuration was left out
@@ -35,11 +37,13 @@ __all__ = [
     "GnssDataWarning",
     "GnssInputError",
     "InteropUnavailableWarning",
+    "LeapSecondRangeError",
     "NoCommonDataError",
     "OptionalDependencyWarning",
     "OutputExistsError",
     "PropagationError",
     "RinexError",
+    "RinexRecordWarning",
     "ScenarioWarning",
     "SinexError",
     "Sp3Error",
@@ -49,6 +53,11 @@ __all__ = [
 
 class GnssDataWarning(UserWarning):
     """A problem in the input data that was handled (record skipped, satellite excluded)."""
+
+
+class RinexRecordWarning(GnssDataWarning):
+    """Records of a navigation file were skipped (each named by file, line, satellite and
+    field), or the file looks truncated, or a satellite is gone from it."""
 
 
 class EphemerisRangeWarning(GnssDataWarning):
@@ -101,6 +110,10 @@ class GnssInputError(ValueError):
 
 class RinexError(GnssInputError):
     """A RINEX navigation file that cannot be read."""
+
+
+class LeapSecondRangeError(GnssInputError):
+    """An epoch outside the leap-second table (GPST − UTC is tabulated from 1980-01-06)."""
 
 
 class Sp3Error(GnssInputError):

@@ -24,15 +24,31 @@ from gnss_interop.constants import (
     GPST_MINUS_BDT_S,
     SECONDS_PER_WEEK,
 )
+from gnss_interop.errors import LeapSecondRangeError
 from gnss_interop.systems import TimeScale
 
 #: The GPS epoch, origin of the internal seconds count.
 GPS_EPOCH = np.datetime64("1980-01-06T00:00:00", "ns")
 
-#: GPST - UTC [s] from each UTC date on (IERS Bulletin C; GPST - UTC = TAI - UTC - 19 s).
-#: Only the leap seconds since 1999 are listed: broadcast files for BeiDou
-#: (2012 on) and multi-GNSS RINEX 3 (2013 on) are all later than that.
+#: GPST - UTC [s] from each UTC date on (IERS Bulletin C; GPST - UTC = TAI - UTC - 19 s),
+#: from the GPS epoch on (GPST = UTC on 1980-01-06): every leap second GLONASS (UTC
+#: epochs, 1982 on) has seen. An epoch before 1980-01-06 is a
+#: :class:`~gnss_interop.errors.LeapSecondRangeError`; after the last entry the last value
+#: holds (no leap second has been announced since; update with each Bulletin C).
 LEAP_SECONDS_TABLE: tuple[tuple[str, int], ...] = (
+    ("1980-01-06", 0),
+    ("1981-07-01", 1),
+    ("1982-07-01", 2),
+    ("1983-07-01", 3),
+    ("1985-07-01", 4),
+    ("1988-01-01", 5),
+    ("1990-01-01", 6),
+    ("1991-01-01", 7),
+    ("1992-07-01", 8),
+    ("1993-07-01", 9),
+    ("1994-07-01", 10),
+    ("1996-01-01", 11),
+    ("1997-07-01", 12),
     ("1999-01-01", 13),
     ("2006-01-01", 14),
     ("2009-01-01", 15),
@@ -79,13 +95,25 @@ def calendar_to_seconds(
 
 
 def leap_seconds_at_utc(utc_seconds: ArrayLike) -> NDArray[np.int64]:
-    """GPST - UTC [s] at UTC epochs given as seconds since 1980-01-06 UTC."""
+    """GPST - UTC [s] at UTC epochs given as seconds since 1980-01-06 UTC.
+
+    Raises
+    ------
+    LeapSecondRangeError
+        An epoch before 1980-01-06 (or NaN): the table covers 1980-01-06 on.
+    """
     t = np.asarray(utc_seconds, dtype=np.float64)
     starts = np.array([to_gpst_seconds(np.datetime64(d)) for d, _ in LEAP_SECONDS_TABLE])
     values = np.array([v for _, v in LEAP_SECONDS_TABLE], dtype=np.int64)
     idx = np.searchsorted(starts, t, side="right") - 1
-    if np.any(idx < 0):
-        raise ValueError("epoch before 1999-01-01: leap-second table does not reach back that far")
+    bad = (idx < 0) | np.isnan(t)
+    if np.any(bad):
+        first = float(np.asarray(t)[bad].flat[0]) if np.ndim(t) else float(t)
+        when = "NaN" if np.isnan(first) else f"{first:.0f} s from 1980-01-06"
+        raise LeapSecondRangeError(
+            f"epoch {when} is outside the leap-second table, which covers UTC from "
+            f"{LEAP_SECONDS_TABLE[0][0]} (GPST - UTC = 0 s) on; the last leap second listed "
+            f"is {LEAP_SECONDS_TABLE[-1][0]} ({LEAP_SECONDS_TABLE[-1][1]} s)")
     return values[idx]
 
 
@@ -118,8 +146,9 @@ def gpst_to_scale(gpst_seconds: ArrayLike, scale: TimeScale, leap_seconds: Array
     if scale is TimeScale.BDT:
         return s - GPST_MINUS_BDT_S
     if leap_seconds is None:
-        # the leap second in force at GPST t is the one at UTC t - leap; iterate once
-        leap = leap_seconds_at_utc(s - leap_seconds_at_utc(s - 18))
+        # the leap second in force at GPST t is the one at UTC t - leap; start from the one
+        # at UTC = t (wrong only within leap seconds after a step) and iterate once
+        leap = leap_seconds_at_utc(s - leap_seconds_at_utc(s))
     else:
         leap = np.asarray(leap_seconds)
     utc = s - leap

@@ -162,10 +162,14 @@ def test_implausible_radius_is_excluded(tmp_path):
 
 @pytest.mark.real_data
 def test_switchover_jump_is_excluded(tmp_path):
+    # a shift by whole counts of the ICD resolution (2^-31 semicircles): the reader cannot
+    # tell it from data (a value off the resolution is skipped on reading), the screening can
+    lsb = 2.0**-31 * 3.1415926535898
+
     def corrupt(k, rec):
         if k == 8:
-            m0 = float(rec[2][61:80])
-            rec[2] = rec[2][:61] + f"{m0 + 2e-3:19.12e}" + rec[2][80:]   # ≈ 56 km along track
+            m0 = float(rec[2][61:80]) + round(2e-3 / lsb) * lsb
+            rec[2] = rec[2][:61] + f"{m0:19.12e}" + rec[2][80:]   # ≈ 56 km along track
         return rec
     p, _ = _c19_only_file(tmp_path, corrupt)
     with pytest.warns(GnssDataWarning, match=r"C19 D1 toe 2023-03-12T08:00:14 GPST \(c19.rnx "

@@ -41,7 +41,7 @@ from gnss_interop.ephemerides.selection import (NO_EPHEMERIS, STATE_MEANINGS, UN
                                                 records_in_effect)
 from gnss_interop.ephemerides.time_offsets import TimeOffset, time_offset_from_record
 from gnss_interop.errors import (EphemerisRangeWarning, GnssDataWarning, GnssInputError,
-                                 UnverifiedEphemerisWarning)
+                                 RinexRecordWarning, UnverifiedEphemerisWarning)
 from gnss_interop.reading.rinex_nav import read_nav
 from gnss_interop.systems import PRIMARY_SYSTEMS, OrbitClass, System, registered, spec, spec_of_letter
 from gnss_interop.timescales import from_gpst_seconds, to_gpst_seconds
@@ -578,9 +578,11 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path],
     Warns
     -----
     GnssDataWarning
-        Once per file with unreadable records (listing file and lines), and
-        once for records excluded by the sanity screening (naming satellite, message,
-        reference time, file, line and the error).
+        Once per file with unreadable records or notes on the file
+        (:class:`~gnss_interop.errors.RinexRecordWarning`: the records skipped, each
+        with its line, satellite and field; a file that looks truncated; a satellite
+        gone from the file), and once for records excluded by the sanity screening
+        (naming satellite, message, reference time, file, line and the error).
     UnverifiedEphemerisWarning
         Once for the healthy records no independent expectation could cross-check.
     """
@@ -601,11 +603,15 @@ def load_ephemerides(paths: str | Path | Iterable[str | Path],
         for entry in selected:
             parts[entry.system].append(records_from_nav(entry, nav, k, problems))
         offsets += [time_offset_from_record(o, nav.leap_seconds) for o in nav.time_offsets]
-        if nav.problems:
-            shown = nav.problems[:20]
-            more = f" (and {len(nav.problems) - 20} more)" if len(nav.problems) > 20 else ""
-            warnings.warn(f"{path}: skipped {len(nav.problems)} unreadable record(s): "
-                          + "; ".join(shown) + more, GnssDataWarning, stacklevel=2)
-            problems += [f"{path}: {p}" for p in nav.problems]
+        if nav.problems or nav.notes:
+            said = []
+            if nav.problems:
+                shown = nav.problems[:20]
+                more = f" (and {len(nav.problems) - 20} more)" if len(nav.problems) > 20 else ""
+                said.append(f"skipped {len(nav.problems)} unreadable record(s): "
+                            + "; ".join(shown) + more)
+            warnings.warn(f"{path}: " + "; ".join(said + nav.notes), RinexRecordWarning,
+                          stacklevel=2)
+            problems += [f"{path}: {p}" for p in nav.problems + nav.notes]
     records = {system: dedupe(RecordTable.concat(p)) for system, p in parts.items()}
     return Ephemerides(records, sources, offsets, problems, metadata=metadata)

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gnss_interop.constants import GLO_AE_M, GLO_GM_M3_S2, GLO_J2, GLO_OMEGA_E_RAD_S, GLO_RK4_MAX_STEP_S
+from gnss_interop.orbits.kepler import finite_or_nan
 
 __all__ = ["GLONASS_FIELDS", "GlonassOrbitModel", "propagate_glonass", "propagate_glonass_state"]
 
@@ -116,8 +117,12 @@ class GlonassOrbitModel:
 
     def positions(self, elements: dict[str, NDArray[np.float64]], dt_s: NDArray[np.float64],
                   orbit_class: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+        """Positions [m], shape (n, 3); NaN (never inf, never a numpy warning) where the
+        state vector gives no finite position (see :meth:`KeplerOrbitModel.positions`)."""
         e = elements
         pos = np.stack([e["x"], e["y"], e["z"]], axis=-1)
         vel = np.stack([e["vx"], e["vy"], e["vz"]], axis=-1)
         acc = np.stack([e["ax"], e["ay"], e["az"]], axis=-1)
-        return propagate_glonass(pos, vel, acc, dt_s, self.max_step_s)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = propagate_glonass(pos, vel, acc, dt_s, self.max_step_s)
+        return finite_or_nan(out)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from gnss_interop.constants import BDS_GEO_TILT_RAD
 from gnss_interop.systems.enums import OrbitClass
 
-__all__ = ["KEPLER_FIELDS", "KeplerOrbitModel", "kepler_positions"]
+__all__ = ["KEPLER_FIELDS", "KeplerOrbitModel", "finite_or_nan", "kepler_positions"]
 
 #: Newton iterations on Kepler's equation, started at E = M. Convergence is quadratic;
 #: for e <= 0.2 (Galileo E14/E18 in their eccentric orbit have e = 0.16, every other
@@ -129,5 +129,19 @@ class KeplerOrbitModel:
 
     def positions(self, elements: dict[str, NDArray[np.float64]], dt_s: NDArray[np.float64],
                   orbit_class: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Positions [m], shape (n, 3); NaN (never inf, never a numpy warning) where the
+        elements give no finite position: the RINEX reader's range checks keep such
+        elements out of files, this keeps them out of hand-built element sets too."""
         is_geo = np.asarray(orbit_class) == OrbitClass.GEO
-        return kepler_positions(elements, dt_s, is_geo, self.gm_m3_s2, self.omega_e_rad_s)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            pos = kepler_positions(elements, dt_s, is_geo, self.gm_m3_s2, self.omega_e_rad_s)
+        return finite_or_nan(pos)
+
+
+def finite_or_nan(pos: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``pos`` (n, 3) with every row that is not wholly finite set to NaN."""
+    bad = ~np.isfinite(pos).all(axis=-1)
+    if np.any(bad):
+        pos = pos.copy()
+        pos[bad] = np.nan
+    return pos
