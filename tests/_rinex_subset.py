@@ -55,7 +55,11 @@ def set_field(line: str, k: int, value: float, first: bool = False) -> str:
 
 
 def shift_m0(rec: list[str], deg: float) -> list[str]:
-    """A Keplerian record with M0 moved by ``deg``: same radius and plane, moved along track."""
+    """A Keplerian record with M0 moved by ``deg``: same radius and plane, moved along track.
+    The new M0 is a whole multiple of the ICD resolution (2^-31 semicircles), as a real
+    corrupt message would be: the reader rejects any other value as a damaged digit."""
     rec = list(rec)
-    rec[2] = set_field(rec[2], 3, field(rec[2], 3) + math.radians(deg))
+    lsb = math.pi * 2.0 ** -31
+    m0 = round((field(rec[2], 3) + math.radians(deg)) / lsb) * lsb
+    rec[2] = set_field(rec[2], 3, m0)
     return rec

@@ -235,8 +235,12 @@ def _rotate_along_track(rec, deg):
     r2, vi2 = rot(r), rot(vi)
     v2 = vi2 - np.cross([0.0, 0.0, w], r2)
     rec = list(rec)
+    # whole multiples of the ICD resolutions (GLONASS ICD ed. 5.1 Table 4.5: 2^-11 km,
+    # 2^-20 km/s), as a real corrupt message would be: other values are damaged digits
     for k, j in zip((2, 3, 4), range(3)):
-        rec[k] = set_field(set_field(rec[k], 0, r2[j] / 1e3), 1, v2[j] / 1e3)
+        x_km = round(r2[j] / 1e3 * 2 ** 11) / 2 ** 11
+        v_km_s = round(v2[j] / 1e3 * 2 ** 20) / 2 ** 20
+        rec[k] = set_field(set_field(rec[k], 0, x_km), 1, v_km_s)
     return rec
 
 
@@ -296,7 +300,9 @@ def _sept_with(tmp_path, sv, deg):
     """SEPT1890.23P with ``sv``'s only BeiDou record's M0 moved by ``deg``."""
     lines = SEPT.read_text().splitlines(keepends=True)
     i = next(k for k, l in enumerate(lines) if l.startswith(sv + " "))
-    lines[i + 1] = set_field(lines[i + 1], 3, field(lines[i + 1], 3) + math.radians(deg))
+    lsb = math.pi * 2.0 ** -31  # M0 resolution (BDS-SIS-ICD-B1I 3.0 §5.2.4)
+    m0 = round((field(lines[i + 1], 3) + math.radians(deg)) / lsb) * lsb
+    lines[i + 1] = set_field(lines[i + 1], 3, m0)
     p = tmp_path / f"sept_{sv}.23P"
     p.write_text("".join(lines))
     return p
