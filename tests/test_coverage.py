@@ -316,7 +316,8 @@ def test_cli_grid_and_site(tmp_path):
                               "--bbox", "60,-10,150,50", "--mask", "10", "--out", str(out)])
     assert res.exit_code == 0, res.output
     ds = xr.open_dataset(out)
-    assert ds.sizes == {"config": 4, "lat": 7, "lon": 10}
+    # the grid's dims, plus the two bounds of the statistics period (CF time_bnds)
+    assert ds.sizes == {"config": 4, "lat": 7, "lon": 10, "nv": 2}
     assert ds.attrs["elevation_mask_deg"] == 10.0 and ds.attrs["n_epochs"] == 7
     assert "BRD400DLR" in ds.attrs["input_files"]
     csv_out, png = tmp_path / "dop.csv", tmp_path / "sky.png"
