@@ -218,31 +218,39 @@ _CNAV_RULES: dict[str, FieldRule] = {
     "iode": _integer(0, 255, "BDS-SIS-ICD-B1C 1.0 §7: IODE 8 bits"),
 }
 
+def _gps_like_kepler_rules(source: str) -> dict[str, FieldRule]:
+    """The Keplerian orbit fields that GPS LNAV (IS-GPS-200 Table 20-III) and Galileo I/NAV
+    and F/NAV (OS SIS ICD 2.0 §5.1.1) broadcast with the same bit widths and scale factors."""
+    return {
+        "crs": _signed(16, 2.0**-5, "m", source),
+        "delta_n": _signed(16, _sc(-43), "rad/s", source),
+        "m0": _signed(32, _sc(-31), "rad", source),
+        "cuc": _signed(16, 2.0**-29, "rad", source),
+        "e": _unsigned(32, 2.0**-33, "", source),
+        "cus": _signed(16, 2.0**-29, "rad", source),
+        "cic": _signed(16, 2.0**-29, "rad", source),
+        "omega0": _signed(32, _sc(-31), "rad", source),
+        "cis": _signed(16, 2.0**-29, "rad", source),
+        "i0": _signed(32, _sc(-31), "rad", source),
+        "crc": _signed(16, 2.0**-5, "m", source),
+        "omega": _signed(32, _sc(-31), "rad", source),
+        "omega_dot": _signed(24, _sc(-43), "rad/s", source),
+        "idot": _signed(14, _sc(-43), "rad/s", source),
+    }
+
+
 # --- GPS LNAV (IS-GPS-200 Tables 20-I clock and 20-III ephemeris) ---------------------------
 _LNAV = "IS-GPS-200 Table 20-III"
 _LNAV_CLK = "IS-GPS-200 Table 20-I"
 _LNAV_RULES: dict[str, FieldRule] = {
+    **_gps_like_kepler_rules(_LNAV),
     "af0": _signed(22, 2.0**-31, "s", _LNAV_CLK),
     "af1": _signed(16, 2.0**-43, "s/s", _LNAV_CLK),
     "af2": _signed(8, 2.0**-55, "s/s2", _LNAV_CLK),
     "iode": _integer(0, 255, "IS-GPS-200 Table 20-III: IODE 8 bits"),
-    "crs": _signed(16, 2.0**-5, "m", _LNAV),
-    "delta_n": _signed(16, _sc(-43), "rad/s", _LNAV),
-    "m0": _signed(32, _sc(-31), "rad", _LNAV),
-    "cuc": _signed(16, 2.0**-29, "rad", _LNAV),
-    "e": _unsigned(32, 2.0**-33, "", _LNAV),
-    "cus": _signed(16, 2.0**-29, "rad", _LNAV),
     "sqrt_a": _unsigned(32, 2.0**-19, "m^1/2", _LNAV).narrowed(
         5000.0, 5300.0, source="physical: GPS a = 26,560 km, sqrt 5153.7 m^1/2"),
     "toe": _unsigned(16, 16.0, "s", _LNAV).narrowed(0.0, _WEEK_S, hi_open=True, source=_SOW),
-    "cic": _signed(16, 2.0**-29, "rad", _LNAV),
-    "omega0": _signed(32, _sc(-31), "rad", _LNAV),
-    "cis": _signed(16, 2.0**-29, "rad", _LNAV),
-    "i0": _signed(32, _sc(-31), "rad", _LNAV),
-    "crc": _signed(16, 2.0**-5, "m", _LNAV),
-    "omega": _signed(32, _sc(-31), "rad", _LNAV),
-    "omega_dot": _signed(24, _sc(-43), "rad/s", _LNAV),
-    "idot": _signed(14, _sc(-43), "rad/s", _LNAV),
     "l2_codes": _finite(_UNUSED),
     "week": _integer(0, 9999, "RINEX 3.04 Table A6: continuous GPS week"),
     "l2p_flag": _finite(_UNUSED),
@@ -258,28 +266,15 @@ _LNAV_RULES: dict[str, FieldRule] = {
 _GAL = "Galileo OS SIS ICD 2.0 §5.1.1 (ephemeris)"
 _GAL_CLK = "Galileo OS SIS ICD 2.0 §5.1.3-5.1.5 (clock, BGD)"
 _GAL_RULES: dict[str, FieldRule] = {
+    **_gps_like_kepler_rules(_GAL),
     "af0": _signed(31, 2.0**-34, "s", _GAL_CLK),
     "af1": _signed(21, 2.0**-46, "s/s", _GAL_CLK),
     "af2": _signed(6, 2.0**-59, "s/s2", _GAL_CLK),
     "iodnav": _integer(0, 1023, "Galileo OS SIS ICD 2.0 §5.1.1: IODnav 10 bits"),
-    "crs": _signed(16, 2.0**-5, "m", _GAL),
-    "delta_n": _signed(16, _sc(-43), "rad/s", _GAL),
-    "m0": _signed(32, _sc(-31), "rad", _GAL),
-    "cuc": _signed(16, 2.0**-29, "rad", _GAL),
-    "e": _unsigned(32, 2.0**-33, "", _GAL),
-    "cus": _signed(16, 2.0**-29, "rad", _GAL),
     # nominal a = 29,600 km (sqrt 5440.6); E14/E18 a = 27,978 km, e = 0.16 (sqrt 5289.4)
     "sqrt_a": _unsigned(32, 2.0**-19, "m^1/2", _GAL).narrowed(
         5000.0, 5700.0, source="physical: Galileo sqrt(A) 5289-5441 m^1/2"),
     "toe": _unsigned(14, 60.0, "s", _GAL).narrowed(0.0, _WEEK_S, hi_open=True, source=_SOW),
-    "cic": _signed(16, 2.0**-29, "rad", _GAL),
-    "omega0": _signed(32, _sc(-31), "rad", _GAL),
-    "cis": _signed(16, 2.0**-29, "rad", _GAL),
-    "i0": _signed(32, _sc(-31), "rad", _GAL),
-    "crc": _signed(16, 2.0**-5, "m", _GAL),
-    "omega": _signed(32, _sc(-31), "rad", _GAL),
-    "omega_dot": _signed(24, _sc(-43), "rad/s", _GAL),
-    "idot": _signed(14, _sc(-43), "rad/s", _GAL),
     "data_sources": _integer(0, 1023, "RINEX 3.04 Table A8: data sources, bits 0-9"),
     "week": _integer(0, 9999, "RINEX 3.04 Table A8: GAL week aligned to GPS"),
     "sisa": _finite(_UNUSED, "m", 0.0),
