@@ -63,7 +63,8 @@ def _finite_statistics(values: np.ndarray) -> dict[str, str]:
     finite = v[np.isfinite(v)]
     if finite.size == 0:
         return {}
-    return {"STATISTICS_MINIMUM": f"{finite.min():.9g}", "STATISTICS_MAXIMUM": f"{finite.max():.9g}",
+    return {"STATISTICS_MINIMUM": f"{finite.min():.9g}",
+            "STATISTICS_MAXIMUM": f"{finite.max():.9g}",
             "STATISTICS_MEAN": f"{finite.mean():.9g}", "STATISTICS_STDDEV": f"{finite.std():.9g}",
             "STATISTICS_VALID_PERCENT": f"{100.0 * finite.size / v.size:.6g}"}
 
@@ -121,8 +122,8 @@ def to_geotiff(da: xr.DataArray, path: str | os.PathLike, *,
     if set(da.dims) != want:
         hint = " (select one configuration, e.g. .sel(config='C+R'), or pass bands='config')" \
             if "config" in da.dims and not bands else ""
-        raise ValueError(f"to_geotiff needs a 2-D (lat, lon) array{' plus ' + bands if bands else ''}"
-                         f", got dims {da.dims}{hint}")
+        plus = f" plus {bands}" if bands else ""
+        raise ValueError(f"to_geotiff needs a 2-D (lat, lon) array{plus}, got dims {da.dims}{hint}")
     if bands is None:
         da = da.expand_dims("__band__")
         band_dim = "__band__"

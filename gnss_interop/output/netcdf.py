@@ -28,7 +28,10 @@ stay as the engine and the scenarios build them (``(config, lat, lon)`` layers, 
   CF's form of a size-one coordinate (§5.7): it keeps the layers ``(config, lat, lon)``
   for xarray and GDAL. Files with per-epoch values (``keep_time``) already have a
   ``time`` dimension; there the statistics' period coordinate is ``time_period`` (bounds
-  ``time_period_bnds``) and their cell methods name it.
+  ``time_period_bnds``) and their cell methods name it. Layers along a time axis (per
+  epoch, or per GPST ``day``) get no period coordinate; their axis gets
+  ``standard_name = "time"``. compliance-checker 6.1 warns that a scalar coordinate's
+  bounds have one dimension: CF §7.1 asks exactly that (one more than the coordinate).
 * **Float layers** are float32 (DOP resolution ~1e-7 relative, far below their meaning)
   with NaN as the fill value; ``valid_min``/``valid_max``/``valid_range`` have the type
   of the stored data (CF §2.5.1).
